@@ -1,0 +1,47 @@
+namespace TcpState.Core;
+
+/// <summary>
+/// Takes one sample: learns the listening ports, dumps the table through the source, retries a
+/// dump the kernel flagged as inconsistent, and returns the snapshot. Not thread-safe: one
+/// sampling loop owns it.
+/// </summary>
+public sealed class SocketSampler
+{
+    /// <summary>Dumps tried per sample before an interrupted dump counts as a failed sample.</summary>
+    public const int MaxAttempts = 3;
+
+    private readonly SocketTableAggregator _aggregator;
+    private readonly TimeProvider _time;
+    private readonly int _maxPortSeries;
+
+    public SocketSampler(ISocketTableSource source, IEnumerable<ushort> serverPorts, int maxPortSeries, TimeProvider time)
+    {
+        Source = source;
+        _aggregator = new SocketTableAggregator(serverPorts);
+        _maxPortSeries = maxPortSeries;
+        _time = time;
+    }
+
+    /// <summary>The source in use; a fallback may replace it.</summary>
+    public ISocketTableSource Source { get; set; }
+
+    /// <exception cref="SocketTableException">The table could not be read consistently.</exception>
+    public SocketSnapshot Sample()
+    {
+        var started = _time.GetTimestamp();
+        long malformed = 0;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            _aggregator.Reset();
+            Source.DumpListeners(_aggregator.ListenerSink);
+            var result = Source.Dump(_aggregator);
+            malformed += result.MalformedRecords;
+            if (!result.Interrupted)
+            {
+                return _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), _time.GetElapsedTime(started), _maxPortSeries, malformed, attempt);
+            }
+        }
+
+        throw new SocketTableException("dump_interrupted", $"the kernel flagged {MaxAttempts} dumps in a row as inconsistent (NLM_F_DUMP_INTR)");
+    }
+}

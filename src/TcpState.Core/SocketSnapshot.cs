@@ -1,0 +1,43 @@
+namespace TcpState.Core;
+
+/// <summary>
+/// The result of one complete sample, immutable once published: scrapes read it and never touch
+/// the kernel.
+/// </summary>
+public sealed class SocketSnapshot
+{
+    /// <summary>Wall-clock time at which the sample completed.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>How long the sample took, measured on the monotonic clock.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>The source that produced it (<c>netlink</c> or <c>proc</c>).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Sockets per state, indexed as <see cref="StateLabel"/>; always <see cref="StateLabel.Count"/> entries.</summary>
+    public required IReadOnlyList<long> StateCounts { get; init; }
+
+    /// <summary>Port series after the cardinality cap, sorted by state, role, port.</summary>
+    public required IReadOnlyList<PortGroupCount> PortGroups { get; init; }
+
+    /// <summary>Groups folded into <c>port="other"</c> by the cap.</summary>
+    public required int FoldedGroups { get; init; }
+
+    /// <summary>Records skipped as malformed in this sample.</summary>
+    public required long MalformedRecords { get; init; }
+
+    /// <summary>Dumps restarted in this sample because the kernel flagged them inconsistent.</summary>
+    public required int Retries { get; init; }
+
+    /// <summary>All sockets counted.</summary>
+    public long TotalSockets
+    {
+        get
+        {
+            long total = 0;
+            foreach (var count in StateCounts) total += count;
+            return total;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace TcpState.Core;
+
+/// <summary>A socket table could not be read. <see cref="Reason"/> is a short label value.</summary>
+public sealed class SocketTableException : Exception
+{
+    public SocketTableException(string reason, string message, Exception? innerException = null)
+        : base(message, innerException) => Reason = reason;
+
+    /// <summary>The <c>reason</c> label of <c>tcpstate_sample_errors_total</c>, e.g. <c>netlink_error</c>.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,14 @@
+namespace TcpState.Exporter.Configuration;
+
+/// <summary>What the command line asks for.</summary>
+public enum CommandKind
+{
+    /// <summary>Run the daemon.</summary>
+    Run,
+
+    /// <summary>Take one sample, print it as a table, exit.</summary>
+    Snapshot,
+
+    Help,
+    Version,
+}

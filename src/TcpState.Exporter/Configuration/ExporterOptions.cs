@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace TcpState.Exporter.Configuration;
+
+/// <summary>The exporter's settings, parsed and validated. Built only by <see cref="Parse"/>.</summary>
+public sealed class ExporterOptions
+{
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaximumInterval = TimeSpan.FromHours(1);
+    public const int MaximumPortSeries = 100_000;
+
+    public required ListenEndpoint ListenAddress { get; init; }
+
+    public required string TelemetryPath { get; init; }
+
+    public required TimeSpan SampleInterval { get; init; }
+
+    public required SampleSourceKind Source { get; init; }
+
+    public required IReadOnlyList<ushort> ServerPorts { get; init; }
+
+    public required int MaxPortSeries { get; init; }
+
+    public required string ProcRoot { get; init; }
+
+    /// <summary>
+    /// Reads every setting of <see cref="Settings.All"/> from <paramref name="configuration"/>.
+    /// Returns null and one message per bad setting (naming its flag, key and the accepted values)
+    /// when any is invalid.
+    /// </summary>
+    public static ExporterOptions? Parse(IConfiguration configuration, out IReadOnlyList<string> errors)
+    {
+        var problems = new List<string>();
+        string Value(SettingDefinition setting) => configuration[setting.Key] ?? setting.Default;
+        void Fail(SettingDefinition setting, string message) =>
+            problems.Add($"invalid {setting.Flag} (config key {setting.Key}, environment {setting.EnvironmentVariable}): \"{Value(setting)}\": {message}");
+
+        if (!ListenEndpoint.TryParse(Value(Settings.ListenAddress), out var endpoint, out var endpointError))
+        {
+            Fail(Settings.ListenAddress, endpointError!);
+        }
+
+        var path = Value(Settings.TelemetryPath);
+        if (!path.StartsWith('/') || path.Length < 2 || path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#'))
+        {
+            Fail(Settings.TelemetryPath, "must start with '/', name a path other than '/', and contain no spaces, '?' or '#'");
+        }
+
+        if (!PrometheusDuration.TryParse(Value(Settings.SampleInterval), out var interval))
+        {
+            Fail(Settings.SampleInterval, "not a duration; use e.g. 500ms, 10s, 1m");
+        }
+        else if (interval < MinimumInterval || interval > MaximumInterval)
+        {
+            Fail(Settings.SampleInterval, "must be from 100ms to 1h");
+        }
+
+        if (!Enum.TryParse<SampleSourceKind>(Value(Settings.Source), ignoreCase: true, out var source)
+            || !Enum.IsDefined(source) || char.IsDigit(Value(Settings.Source).FirstOrDefault()))
+        {
+            Fail(Settings.Source, "must be auto, netlink or proc");
+        }
+
+        var serverPorts = new List<ushort>();
+        foreach (var item in Value(Settings.ServerPorts).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (ushort.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0)
+            {
+                serverPorts.Add(port);
+            }
+            else
+            {
+                Fail(Settings.ServerPorts, $"\"{item}\" is not a port from 1 to 65535; give a comma-separated list such as 80,443");
+                break;
+            }
+        }
+
+        if (!int.TryParse(Value(Settings.MaxPortSeries), NumberStyles.None, CultureInfo.InvariantCulture, out var maxSeries)
+            || maxSeries < Core.CardinalityLimiter.MinimumCap || maxSeries > MaximumPortSeries)
+        {
+            Fail(Settings.MaxPortSeries, $"must be a whole number from {Core.CardinalityLimiter.MinimumCap} to {MaximumPortSeries}");
+        }
+
+        var procRoot = Value(Settings.ProcRoot);
+        if (procRoot.Length == 0)
+        {
+            Fail(Settings.ProcRoot, "must name a directory");
+        }
+
+        var level = Value(Settings.LogLevel);
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsedLevel)
+            || !Enum.IsDefined(parsedLevel) || char.IsDigit(level.FirstOrDefault()))
+        {
+            Fail(Settings.LogLevel, "must be Trace, Debug, Information, Warning, Error, Critical or None");
+        }
+
+        errors = problems;
+        if (problems.Count > 0)
+        {
+            return null;
+        }
+
+        return new ExporterOptions
+        {
+            ListenAddress = endpoint!,
+            TelemetryPath = path,
+            SampleInterval = interval,
+            Source = source,
+            ServerPorts = serverPorts,
+            MaxPortSeries = maxSeries,
+            ProcRoot = procRoot,
+        };
+    }
+}

@@ -1,0 +1,40 @@
+namespace TcpState.Exporter.Configuration;
+
+/// <summary>Every setting of the exporter. The command-line parser, <c>--help</c> and validation all read this table.</summary>
+public static class Settings
+{
+    public static readonly SettingDefinition ListenAddress = new(
+        "--web.listen-address", "Web:ListenAddress", ":9986",
+        "Address to serve /metrics on: HOST:PORT, [IPv6]:PORT, or :PORT for every interface.");
+
+    public static readonly SettingDefinition TelemetryPath = new(
+        "--web.telemetry-path", "Web:TelemetryPath", "/metrics",
+        "Path under which metrics are exposed; starts with '/'.");
+
+    public static readonly SettingDefinition SampleInterval = new(
+        "--sample.interval", "Sample:Interval", "10s",
+        "Time between samples of the socket table, a Prometheus duration (500ms, 10s, 1m) from 100ms to 1h.");
+
+    public static readonly SettingDefinition Source = new(
+        "--sample.source", "Sample:Source", "auto",
+        "Where sockets are read: netlink, proc, or auto (netlink, falling back to proc when netlink is unavailable).");
+
+    public static readonly SettingDefinition ServerPorts = new(
+        "--sample.server-ports", "Sample:ServerPorts", "",
+        "Comma-separated ports always treated as server ports even when nothing listens on them, e.g. 80,443.");
+
+    public static readonly SettingDefinition MaxPortSeries = new(
+        "--metrics.max-port-series", "Metrics:MaxPortSeries", "1000",
+        "Most tcpstate_port_sockets series; the smallest groups fold into port=\"other\". 24 to 100000.");
+
+    public static readonly SettingDefinition ProcRoot = new(
+        "--path.procfs", "Proc:Root", "/proc",
+        "procfs mount point; the proc source reads <path>/net/tcp and <path>/net/tcp6.");
+
+    public static readonly SettingDefinition LogLevel = new(
+        "--log.level", "Logging:LogLevel:Default", "Information",
+        "Log level: Trace, Debug, Information, Warning, Error or Critical.");
+
+    public static IReadOnlyList<SettingDefinition> All { get; } =
+        [ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, LogLevel];
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TcpState.Core;
+using TcpState.Exporter.Configuration;
+using TcpState.Exporter.Metrics;
+using TcpState.Exporter.Sampling;
+
+namespace TcpState.Exporter;
+
+/// <summary>Builds and runs the daemon: the sampling service and Kestrel serving /metrics.</summary>
+public static class ExporterHost
+{
+    public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+        });
+        // Kestrel and hosting chatter is not what an operator of this daemon needs at Information.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    /// <summary>Builds the web application without starting it.</summary>
+    public static WebApplication Build(ExporterOptions options, IConfiguration configuration, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var endpoint = options.ListenAddress;
+            if (endpoint.Address is null)
+            {
+                kestrel.ListenAnyIP(endpoint.Port);
+            }
+            else
+            {
+                kestrel.Listen(endpoint.Address, endpoint.Port);
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<SamplerStatistics>();
+        services.AddSingleton(provider => SocketSourceFactory.Create(options, provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling")));
+        services.AddSingleton(provider => new SocketSampler(
+            provider.GetRequiredService<ISocketTableSource>(), options.ServerPorts, options.MaxPortSeries, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SamplingService>();
+        services.AddHostedService(provider => provider.GetRequiredService<SamplingService>());
+        services.AddSingleton(provider => new TcpStateMetrics(
+            provider.GetRequiredService<SnapshotStore>(),
+            provider.GetRequiredService<SamplerStatistics>(),
+            () => provider.GetRequiredService<SocketSampler>().Source.Name));
+        MetricsEndpoint.AddServices(services, options);
+
+        var app = builder.Build();
+        MetricsEndpoint.Map(app, options.TelemetryPath);
+        app.MapGet("/", () => Results.Content(LandingPage.Html(options.TelemetryPath), "text/html; charset=utf-8"));
+        app.MapGet("/healthz", (SnapshotStore store, SamplerStatistics statistics, TimeProvider clock) =>
+            Health.Check(store.Latest, statistics, options.SampleInterval, clock.GetUtcNow()));
+        return app;
+    }
+
+    public static async Task<int> RunAsync(ExporterOptions options, IConfiguration configuration)
+    {
+        await using var app = Build(options, configuration);
+        // Resolving the sampler opens the source now, so a refused netlink fails start-up here.
+        app.Services.GetRequiredService<SocketSampler>();
+        await app.StartAsync().ConfigureAwait(false);
+        Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter"), options.ListenAddress.ToString(), options.TelemetryPath);
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

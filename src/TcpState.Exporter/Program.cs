@@ -1,0 +1,3 @@
+using TcpState.Exporter;
+
+return await ExporterProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

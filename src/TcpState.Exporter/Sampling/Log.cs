@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace TcpState.Exporter.Sampling;
+
+/// <summary>The exporter's log messages, with stable event ids an operator can filter on.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Sampling the TCP socket table every {Interval} from {Source}")]
+    public static partial void SamplingStarted(ILogger logger, string interval, string source);
+
+    [LoggerMessage(1001, LogLevel.Warning, "netlink is unavailable ({Reason}); falling back to {Path}/net/tcp and tcp6, which is 2-3x slower. Set --sample.source=proc to silence this warning.")]
+    public static partial void FellBackToProc(ILogger logger, string reason, string path);
+
+    [LoggerMessage(1002, LogLevel.Error, "Sample failed ({Reason}): {Message}. Serving the last good sample from {LastGood}; further failures of this kind are logged at Debug level.")]
+    public static partial void SampleFailed(ILogger logger, string reason, string message, string lastGood);
+
+    [LoggerMessage(1003, LogLevel.Debug, "Sample failed again ({Reason}): {Message}")]
+    public static partial void SampleFailedAgain(ILogger logger, string reason, string message);
+
+    [LoggerMessage(1004, LogLevel.Information, "Sampling recovered after {Failures} failed samples")]
+    public static partial void SamplingRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(1005, LogLevel.Warning, "{Count} malformed socket records were skipped in one sample (source {Source}); they are counted in tcpstate_malformed_records_total")]
+    public static partial void MalformedRecords(ILogger logger, long count, string source);
+
+    [LoggerMessage(1006, LogLevel.Warning, "A sample took {Duration} ms, more than a tenth of the {Interval} interval; consider a longer --sample.interval")]
+    public static partial void SlowSample(ILogger logger, long duration, string interval);
+
+    [LoggerMessage(1007, LogLevel.Information, "Serving metrics on http://{Endpoint}{Path}")]
+    public static partial void Listening(ILogger logger, string endpoint, string path);
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+
+namespace TcpState.Exporter.Sampling;
+
+/// <summary>The sampler's own counters, read by the self-metrics. Thread-safe.</summary>
+public sealed class SamplerStatistics
+{
+    /// <summary>Reasons a sample can fail; each is exported from the start, at 0, so rate() works at once.</summary>
+    public static readonly IReadOnlyList<string> KnownErrorReasons =
+        ["netlink_error", "proc_error", "timeout", "truncated", "dump_interrupted", "internal"];
+
+    private readonly ConcurrentDictionary<string, long> _errors = new(KnownErrorReasons.Select(r => KeyValuePair.Create(r, 0L)));
+    private long _samples;
+    private long _retries;
+    private long _malformed;
+    private volatile bool _lastSucceeded;
+
+    public long Samples => Interlocked.Read(ref _samples);
+
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public long MalformedRecords => Interlocked.Read(ref _malformed);
+
+    /// <summary>Whether the most recent sample succeeded (false before the first).</summary>
+    public bool LastSucceeded => _lastSucceeded;
+
+    public IEnumerable<KeyValuePair<string, long>> Errors => _errors;
+
+    public void RecordSuccess(Core.SocketSnapshot snapshot)
+    {
+        Interlocked.Increment(ref _samples);
+        Interlocked.Add(ref _retries, snapshot.Retries);
+        Interlocked.Add(ref _malformed, snapshot.MalformedRecords);
+        _lastSucceeded = true;
+    }
+
+    public void RecordFailure(string reason)
+    {
+        Interlocked.Increment(ref _samples);
+        _errors.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+        _lastSucceeded = false;
+    }
+}

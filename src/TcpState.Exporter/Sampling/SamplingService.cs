@@ -1,0 +1,100 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TcpState.Core;
+using TcpState.Exporter.Configuration;
+
+namespace TcpState.Exporter.Sampling;
+
+/// <summary>
+/// Samples the socket table on a fixed interval and publishes each good snapshot. The first
+/// sample runs during start-up, before the HTTP server listens, so /metrics never reports an
+/// empty table. Samples never overlap: one loop takes them one after another.
+/// </summary>
+public sealed class SamplingService : BackgroundService
+{
+    private readonly SocketSampler _sampler;
+    private readonly SnapshotStore _store;
+    private readonly SamplerStatistics _statistics;
+    private readonly ExporterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SamplingService> _logger;
+    private string? _failingReason;
+    private int _failures;
+
+    public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger)
+    {
+        _sampler = sampler;
+        _store = store;
+        _statistics = statistics;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Log.SamplingStarted(_logger, PrometheusDuration.Format(_options.SampleInterval), _sampler.Source.Name);
+        SampleOnce();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.SampleInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                SampleOnce();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    /// <summary>Takes one sample; a failure is counted and logged, never thrown.</summary>
+    public void SampleOnce()
+    {
+        try
+        {
+            var snapshot = _sampler.Sample();
+            _store.Publish(snapshot);
+            _statistics.RecordSuccess(snapshot);
+            if (_failingReason is not null)
+            {
+                Log.SamplingRecovered(_logger, _failures);
+                _failingReason = null;
+                _failures = 0;
+            }
+
+            if (snapshot.MalformedRecords > 0)
+            {
+                Log.MalformedRecords(_logger, snapshot.MalformedRecords, snapshot.Source);
+            }
+
+            if (snapshot.Duration > _options.SampleInterval / 10)
+            {
+                Log.SlowSample(_logger, (long)snapshot.Duration.TotalMilliseconds, PrometheusDuration.Format(_options.SampleInterval));
+            }
+        }
+        catch (Exception e) when (e is SocketTableException or IOException or UnauthorizedAccessException)
+        {
+            var reason = e is SocketTableException table ? table.Reason : "internal";
+            _statistics.RecordFailure(reason);
+            _failures++;
+            if (_failingReason != reason)
+            {
+                var lastGood = _store.Latest?.Timestamp.ToString("u", CultureInfo.InvariantCulture) ?? "never (no sample has succeeded yet)";
+                Log.SampleFailed(_logger, reason, e.Message, lastGood);
+                _failingReason = reason;
+            }
+            else
+            {
+                Log.SampleFailedAgain(_logger, reason, e.Message);
+            }
+        }
+    }
+}
