@@ -28,7 +28,7 @@ public static class ExporterHost
         });
         // Kestrel and hosting chatter is not what an operator of this daemon needs at Information.
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
     }
 
     /// <summary>Builds the web application without starting it.</summary>

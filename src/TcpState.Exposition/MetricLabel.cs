@@ -3,7 +3,8 @@ namespace TcpState.Exposition;
 /// <summary>One label (name and value) of a <see cref="MetricSample"/>.</summary>
 /// <remarks>
 /// Names given here may contain any characters; <see cref="MetricSample"/> sanitizes them to
-/// <c>[a-zA-Z_][a-zA-Z0-9_]*</c>. Values are arbitrary strings and are escaped when written.
+/// <c>[a-zA-Z_][a-zA-Z0-9_]*</c>. Values are arbitrary strings and are escaped when written;
+/// unpaired surrogates become U+FFFD here, since UTF-8 cannot carry them.
 /// </remarks>
 public readonly record struct MetricLabel
 {
@@ -14,7 +15,7 @@ public readonly record struct MetricLabel
     {
         ArgumentNullException.ThrowIfNull(name);
         this.Name = name;
-        this.Value = value ?? string.Empty;
+        this.Value = value is null ? string.Empty : Utf16Text.ReplaceLoneSurrogates(value);
     }
 
     /// <summary>Gets the label name.</summary>

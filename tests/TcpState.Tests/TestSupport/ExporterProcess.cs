@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using TcpState.Tests.Infrastructure;
+
+namespace TcpState.Tests.TestSupport;
+
+/// <summary>The real, built tcpstate-exporter process, started inside a test namespace.</summary>
+public sealed partial class ExporterProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
+
+    private ExporterProcess(NetworkNamespace ns, int port, Process process)
+    {
+        Namespace = ns;
+        Port = port;
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_error) _error.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "tcpstate-exporter");
+
+    public NetworkNamespace Namespace { get; }
+
+    public int Port { get; }
+
+    public int Pid => _process.Id;
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public string Error { get { lock (_error) return _error.ToString(); } }
+
+    /// <summary>Starts the exporter on 127.0.0.1:<paramref name="port"/> in the namespace and waits until /healthz answers 200.</summary>
+    public static ExporterProcess Start(NetworkNamespace ns, int port, params string[] extraArguments)
+    {
+        var process = ns.Start(ExecutablePath, [$"--web.listen-address=127.0.0.1:{port}", .. extraArguments]);
+        var exporter = new ExporterProcess(ns, port, process);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the exporter exited with {process.ExitCode}: {exporter.Output}{exporter.Error}");
+            }
+
+            try
+            {
+                if (exporter.Get("/healthz").Status == 200) return exporter;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // not listening yet
+            }
+
+            Thread.Sleep(100);
+        }
+
+        exporter.Dispose();
+        throw new TimeoutException($"the exporter did not become healthy in 30 s: {exporter.Output}{exporter.Error}");
+    }
+
+    public HttpResult Get(string path, params (string Name, string Value)[] headers) => LoopbackHttp.Get(Namespace, Port, path, headers);
+
+    /// <summary>Sends SIGTERM and waits for the exit code.</summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        if (Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill failed: errno {Marshal.GetLastPInvokeError()}");
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"the exporter did not exit within {timeout} of SIGTERM");
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+}
