@@ -29,8 +29,9 @@ set +e
 dotnet test Exporter.sln --no-build --nologo -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# dotnet test closes with "Total tests / Passed / Failed" lines; restate them as one plain line.
+passed=$( (grep -oE '^ +Passed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
+failed=$( (grep -oE '^ +Failed: +[0-9]+' "$log" || true) | awk '{s+=$2} END {print s+0}')
 echo "$passed passed, $failed failed"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "tests/test.sh: no test ran" >&2
