@@ -9,7 +9,7 @@ namespace TcpState.Exposition;
 /// </remarks>
 public sealed class MetricSample
 {
-    private const string HistogramBoundLabelName = "le";
+    internal const string HistogramBoundLabelName = "le";
 
     private readonly MetricLabel[] labels;
 
@@ -35,6 +35,13 @@ public sealed class MetricSample
         this.Value = histogram.Count;
     }
 
+    private MetricSample(MetricLabel[] normalizedLabels, double value, MetricHistogram? histogram)
+    {
+        this.labels = normalizedLabels;
+        this.Value = value;
+        this.Histogram = histogram;
+    }
+
     /// <summary>Gets the normalized labels, sorted by name.</summary>
     public IReadOnlyList<MetricLabel> Labels => this.labels;
 
@@ -45,6 +52,16 @@ public sealed class MetricSample
     public MetricHistogram? Histogram { get; }
 
     internal ReadOnlySpan<MetricLabel> LabelSpan => this.labels;
+
+    /// <summary>
+    /// Creates a gauge or counter sample from labels that <see cref="PrometheusNaming.NormalizeLabels"/>
+    /// already normalized, so that series kept between collections are not normalized again on every scrape.
+    /// </summary>
+    internal static MetricSample FromNormalized(MetricLabel[] normalizedLabels, double value) => new(normalizedLabels, value, null);
+
+    /// <summary>Creates a histogram sample from labels normalized without <c>le</c>.</summary>
+    internal static MetricSample FromNormalized(MetricLabel[] normalizedLabels, MetricHistogram histogram) =>
+        new(normalizedLabels, histogram.Count, histogram);
 
     /// <summary>Orders samples by label set: label by label (name, then value, ordinal), shorter sets first.</summary>
     internal static int CompareLabelSets(MetricSample left, MetricSample right)
