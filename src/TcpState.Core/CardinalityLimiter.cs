@@ -2,19 +2,25 @@ namespace TcpState.Core;
 
 /// <summary>
 /// Keeps the number of published port series within a cap by folding the smallest groups into
-/// one <c>port="other"</c> series per (state, role), so sums over the family stay exact.
+/// one <c>port="other"</c>, <c>process="other"</c> series per (state, role), so sums over the
+/// family stay exact (the oldest age folds as a maximum, stuck counts as a sum).
 /// </summary>
 public static class CardinalityLimiter
 {
     /// <summary>Number of possible (state, role) buckets, hence the smallest cap that can always be met.</summary>
     public const int MinimumCap = StateLabel.Count * 2;
 
+    /// <summary>The <c>process</c> label value of folded series.</summary>
+    public const string OtherProcess = "other";
+
     /// <summary>
     /// Writes at most <paramref name="maxSeries"/> series to <paramref name="output"/>, sorted by
-    /// state, role and port (folded series last in their bucket). Returns how many groups were folded.
+    /// state, role, port and process (folded series last in their bucket). Returns how many
+    /// groups were folded.
     /// </summary>
     /// <param name="groups">All groups; reordered in place.</param>
-    public static int Fold(List<KeyValuePair<GroupKey, int>> groups, int maxSeries, List<PortGroupCount> output)
+    /// <param name="owners">Names the owners of the group keys.</param>
+    public static int Fold(List<KeyValuePair<GroupKey, GroupStats>> groups, int maxSeries, OwnerTable owners, List<PortGroupCount> output)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSeries, MinimumCap);
         output.Clear();
@@ -22,34 +28,34 @@ public static class CardinalityLimiter
         if (groups.Count > maxSeries)
         {
             // Largest first; ties broken by key so that the same table always folds the same way.
-            groups.Sort(static (a, b) =>
+            groups.Sort((a, b) =>
             {
-                var byCount = b.Value.CompareTo(a.Value);
-                return byCount != 0 ? byCount : Compare(a.Key, b.Key);
+                var byCount = b.Value.Count.CompareTo(a.Value.Count);
+                return byCount != 0 ? byCount : Compare(a.Key, b.Key, owners);
             });
             kept = LargestPrefixThatFits(groups, maxSeries);
         }
 
-        Span<long> folded = stackalloc long[MinimumCap];
+        Span<GroupStats> folded = stackalloc GroupStats[MinimumCap];
         folded.Clear();
         for (var i = 0; i < groups.Count; i++)
         {
-            var (key, count) = (groups[i].Key, groups[i].Value);
+            var (key, stats) = (groups[i].Key, groups[i].Value);
             if (i < kept)
             {
-                output.Add(new PortGroupCount(key.StateIndex, key.Role, key.Port, count));
+                output.Add(ToSeries(key.StateIndex, key.Role, key.Port, owners.Name(key.Owner), owners.Pid(key.Owner), stats));
             }
             else
             {
-                folded[key.FoldBucket] += count;
+                folded[key.FoldBucket].Add(stats);
             }
         }
 
         for (var bucket = 0; bucket < MinimumCap; bucket++)
         {
-            if (folded[bucket] > 0)
+            if (folded[bucket].Count > 0)
             {
-                output.Add(new PortGroupCount(bucket >> 1, (SocketRole)(bucket & 1), PortGroupCount.Other, folded[bucket]));
+                output.Add(ToSeries(bucket >> 1, (SocketRole)(bucket & 1), PortGroupCount.Other, OtherProcess, null, folded[bucket]));
             }
         }
 
@@ -58,14 +64,25 @@ public static class CardinalityLimiter
             var c = a.StateIndex.CompareTo(b.StateIndex);
             if (c == 0) c = a.Role.CompareTo(b.Role);
             if (c == 0) c = (a.Port == PortGroupCount.Other).CompareTo(b.Port == PortGroupCount.Other);
-            return c != 0 ? c : a.Port.CompareTo(b.Port);
+            if (c == 0) c = a.Port.CompareTo(b.Port);
+            if (c == 0) c = string.CompareOrdinal(a.Process, b.Process);
+            return c != 0 ? c : string.CompareOrdinal(a.Pid, b.Pid);
         });
         return groups.Count - kept;
     }
 
+    private static PortGroupCount ToSeries(int state, SocketRole role, int port, string process, string? pid, in GroupStats stats) =>
+        new(state, role, port, stats.Count)
+        {
+            Process = process,
+            Pid = pid,
+            OldestAge = stats.OldestAge >= TimeSpan.Zero ? stats.OldestAge : null,
+            Stuck = stats.Stuck,
+        };
+
     // The largest k such that the k biggest groups plus one "other" series per (state, role)
     // bucket still present among the rest fit in the cap.
-    private static int LargestPrefixThatFits(List<KeyValuePair<GroupKey, int>> sorted, int maxSeries)
+    private static int LargestPrefixThatFits(List<KeyValuePair<GroupKey, GroupStats>> sorted, int maxSeries)
     {
         var bucketsInSuffix = new int[sorted.Count + 1];
         var seen = 0;
@@ -86,10 +103,13 @@ public static class CardinalityLimiter
         return 0;
     }
 
-    private static int Compare(GroupKey a, GroupKey b)
+    // Owner ids are numbered in dump order, so ties compare by label values, which are stable.
+    private static int Compare(GroupKey a, GroupKey b, OwnerTable owners)
     {
         var c = a.StateIndex.CompareTo(b.StateIndex);
         if (c == 0) c = a.Role.CompareTo(b.Role);
-        return c != 0 ? c : a.Port.CompareTo(b.Port);
+        if (c == 0) c = a.Port.CompareTo(b.Port);
+        if (c == 0) c = string.CompareOrdinal(owners.Name(a.Owner), owners.Name(b.Owner));
+        return c != 0 ? c : string.CompareOrdinal(owners.Pid(a.Owner), owners.Pid(b.Owner));
     }
 }

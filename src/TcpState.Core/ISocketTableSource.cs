@@ -9,6 +9,9 @@ public interface ISocketTableSource : IDisposable
     /// <summary>The value of the <c>source</c> label: <c>netlink</c> or <c>proc</c>.</summary>
     string Name { get; }
 
+    /// <summary>Whether LISTEN records carry the accept-queue limit in <see cref="SocketRecord.SendQueue"/> (netlink does, /proc does not).</summary>
+    bool ReportsListenQueueLimit { get; }
+
     /// <summary>
     /// Reports every LISTEN socket (and possibly others) so that the main dump can tell server
     /// sockets from client ones as they stream past, whatever order the kernel returns them in.

@@ -14,10 +14,14 @@ public sealed class SocketSampler
     private readonly TimeProvider _time;
     private readonly int _maxPortSeries;
 
-    public SocketSampler(ISocketTableSource source, IEnumerable<ushort> serverPorts, int maxPortSeries, TimeProvider time)
+    /// <param name="owners">Process attribution, or null for none.</param>
+    /// <param name="tracker">Stuck-socket ages, or null for none.</param>
+    /// <param name="pidLabel">Whether series are split by pid as well as by process name.</param>
+    public SocketSampler(ISocketTableSource source, IEnumerable<ushort> serverPorts, int maxPortSeries, TimeProvider time,
+        ISocketOwnerLookup? owners = null, StuckSocketTracker? tracker = null, bool pidLabel = false)
     {
         Source = source;
-        _aggregator = new SocketTableAggregator(serverPorts);
+        _aggregator = new SocketTableAggregator(serverPorts, owners, tracker, pidLabel);
         _maxPortSeries = maxPortSeries;
         _time = time;
     }
@@ -38,7 +42,9 @@ public sealed class SocketSampler
             malformed += result.MalformedRecords;
             if (!result.Interrupted)
             {
-                return _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), _time.GetElapsedTime(started), _maxPortSeries, malformed, attempt);
+                var attributionStarted = _time.GetTimestamp();
+                var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit);
+                return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), _time.GetElapsedTime(attributionStarted));
             }
         }
 

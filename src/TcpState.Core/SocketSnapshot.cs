@@ -30,6 +30,35 @@ public sealed class SocketSnapshot
     /// <summary>Dumps restarted in this sample because the kernel flagged them inconsistent.</summary>
     public required int Retries { get; init; }
 
+    /// <summary>Accept queues of the listeners, per port and owner, sorted by port.</summary>
+    public IReadOnlyList<ListenQueue> ListenQueues { get; init; } = [];
+
+    /// <summary>Sockets with an owner (an inode) that attribution could not find.</summary>
+    public long UnattributedSockets { get; init; }
+
+    /// <summary>Sockets being followed for their age.</summary>
+    public int TrackedSockets { get; init; }
+
+    /// <summary>Of <see cref="Duration"/>, the time spent attributing sockets to processes.</summary>
+    public TimeSpan AttributionDuration { get; init; }
+
+    /// <summary>A copy with the timing of the whole sample filled in.</summary>
+    public SocketSnapshot WithTiming(DateTimeOffset timestamp, TimeSpan duration, TimeSpan attribution) => new()
+    {
+        Timestamp = timestamp,
+        Duration = duration,
+        AttributionDuration = attribution,
+        Source = Source,
+        StateCounts = StateCounts,
+        PortGroups = PortGroups,
+        FoldedGroups = FoldedGroups,
+        MalformedRecords = MalformedRecords,
+        Retries = Retries,
+        ListenQueues = ListenQueues,
+        UnattributedSockets = UnattributedSockets,
+        TrackedSockets = TrackedSockets,
+    };
+
     /// <summary>All sockets counted.</summary>
     public long TotalSockets
     {

@@ -3,28 +3,44 @@ using System.Runtime.InteropServices;
 namespace TcpState.Core;
 
 /// <summary>
-/// Counts the sockets of one dump by state and by (state, role, port) as they stream past. Its
-/// tables are reused from sample to sample, so steady-state counting allocates nothing.
+/// Counts the sockets of one dump as they stream past: by state, and by (state, role, port,
+/// owning process) with the age of the oldest tracked socket and the stuck count, plus the
+/// listen queues. Sockets whose inode is not yet attributed are held back until one /proc walk
+/// resolves them all. Its tables are reused from sample to sample, so a steady-state sample
+/// allocates nothing per socket.
 /// </summary>
 public sealed class SocketTableAggregator : ISocketSink
 {
     private readonly long[] _stateCounts = new long[StateLabel.Count];
-    private readonly Dictionary<GroupKey, int> _groups = new();
-    private readonly List<KeyValuePair<GroupKey, int>> _groupList = new();
+    private readonly Dictionary<GroupKey, GroupStats> _groups = new();
+    private readonly Dictionary<(ushort Port, int Owner), (long Length, long Limit)> _queues = new();
+    private readonly Dictionary<ushort, uint> _listenerInodes = new();
+    private readonly List<PendingSocket> _pending = new();
+    private readonly List<uint> _unknownInodes = new();
+    private readonly List<KeyValuePair<GroupKey, GroupStats>> _groupList = new();
     private readonly List<PortGroupCount> _series = new();
-    private readonly PortSet _configuredServerPorts;
+    private readonly PortSet _configuredServerPorts = new();
     private readonly PortSet _serverPorts = new();
+    private readonly ISocketOwnerLookup? _owners;
+    private readonly StuckSocketTracker? _tracker;
+    private readonly OwnerTable _ownerTable;
+    private long _unattributed;
 
     /// <param name="configuredServerPorts">Ports always treated as server ports, listening or not.</param>
-    public SocketTableAggregator(IEnumerable<ushort> configuredServerPorts)
+    /// <param name="owners">Process attribution; null leaves the process label empty.</param>
+    /// <param name="tracker">Stuck-socket ages; null tracks none.</param>
+    /// <param name="pidLabel">Whether owners are told apart by pid as well as by name.</param>
+    public SocketTableAggregator(IEnumerable<ushort> configuredServerPorts, ISocketOwnerLookup? owners = null, StuckSocketTracker? tracker = null, bool pidLabel = false)
     {
-        _configuredServerPorts = new PortSet();
         foreach (var port in configuredServerPorts) _configuredServerPorts.Add(port);
-        ListenerSink = new ListenerCollector(_serverPorts);
+        _owners = owners;
+        _tracker = tracker;
+        _ownerTable = new OwnerTable(pidLabel);
+        ListenerSink = new ListenerCollector(this);
         Reset();
     }
 
-    /// <summary>Feed it the listener pre-dump: it only learns which ports are server ports.</summary>
+    /// <summary>Feed it the listener pre-dump: it learns which ports are server ports and whose listeners they are.</summary>
     public ISocketSink ListenerSink { get; }
 
     /// <summary>Forgets the previous sample's counts (keeps the tables' capacity).</summary>
@@ -32,37 +48,80 @@ public sealed class SocketTableAggregator : ISocketSink
     {
         Array.Clear(_stateCounts);
         _groups.Clear();
+        _queues.Clear();
+        _listenerInodes.Clear();
+        _pending.Clear();
+        _unknownInodes.Clear();
+        _ownerTable.Clear();
+        _unattributed = 0;
         _serverPorts.CopyFrom(_configuredServerPorts);
+        _tracker?.BeginSample();
     }
 
     public void OnSocket(in SocketRecord socket)
     {
         var state = StateLabel.FromKernel(socket.State);
         _stateCounts[state]++;
-        GroupKey key;
-        if (state == StateLabel.Listen)
+        var isListener = state == StateLabel.Listen;
+        if (isListener) LearnListener(socket);
+
+        var role = isListener || _serverPorts.Contains(socket.LocalPort) ? SocketRole.Server : SocketRole.Client;
+        var key = new GroupKey(state, role, role == SocketRole.Server ? socket.LocalPort : socket.RemotePort);
+        var age = TimeSpan.MinValue;
+        var stuck = false;
+        if (_tracker is not null && _tracker.Tracks(state))
         {
-            _serverPorts.Add(socket.LocalPort);
-            key = new GroupKey(state, SocketRole.Server, socket.LocalPort);
+            age = _tracker.Observe(socket, state);
+            stuck = age >= _tracker.Threshold;
         }
-        else if (_serverPorts.Contains(socket.LocalPort))
+
+        int owner;
+        if (_owners is null)
         {
-            key = new GroupKey(state, SocketRole.Server, socket.LocalPort);
+            owner = OwnerTable.None;
+        }
+        else if (socket.Inode != 0)
+        {
+            if (!_owners.TryGetOwner(socket.Inode, out var found))
+            {
+                _pending.Add(new PendingSocket(key, socket.Inode, age, stuck, isListener, socket.ReceiveQueue, socket.SendQueue));
+                _unknownInodes.Add(socket.Inode);
+                return;
+            }
+
+            owner = _ownerTable.IdOf(found!);
         }
         else
         {
-            key = new GroupKey(state, SocketRole.Client, socket.RemotePort);
+            // No inode: TIME_WAIT, request and orphaned sockets, which no process holds. On the
+            // server side they belong to the service listening on the port.
+            owner = role == SocketRole.Server ? OwnerTable.ListenerOfPort : OwnerTable.None;
         }
 
-        CollectionsMarshal.GetValueRefOrAddDefault(_groups, key, out _)++;
+        Count(key.WithOwner(owner), age, stuck, isListener, socket.ReceiveQueue, socket.SendQueue);
     }
 
-    /// <summary>Publishes the counts as an immutable snapshot, folding port groups beyond <paramref name="maxPortSeries"/>.</summary>
-    public SocketSnapshot ToSnapshot(string source, DateTimeOffset timestamp, TimeSpan duration, int maxPortSeries, long malformedRecords, int retries)
+    /// <summary>
+    /// Attributes the held-back sockets (one /proc walk for all of them), resolves "the listener
+    /// of this port" for ownerless server sockets, and publishes the sample.
+    /// </summary>
+    /// <param name="reportsQueueLimit">Whether the source reports the accept-queue limit (netlink does, /proc does not).</param>
+    public SocketSnapshot ToSnapshot(string source, DateTimeOffset timestamp, TimeSpan duration, int maxPortSeries, long malformedRecords, int retries, bool reportsQueueLimit = true)
     {
+        AttributePending();
+        ResolveListenerOwners();
+        _tracker?.EndSample();
+
         _groupList.Clear();
         foreach (var pair in _groups) _groupList.Add(pair);
-        var folded = CardinalityLimiter.Fold(_groupList, maxPortSeries, _series);
+        var folded = CardinalityLimiter.Fold(_groupList, maxPortSeries, _ownerTable, _series);
+        var queues = new List<ListenQueue>(_queues.Count);
+        foreach (var ((port, owner), (length, limit)) in _queues)
+        {
+            queues.Add(new ListenQueue(port, _ownerTable.Name(owner), _ownerTable.Pid(owner), length, reportsQueueLimit ? limit : null));
+        }
+
+        queues.Sort(static (a, b) => a.Port != b.Port ? a.Port.CompareTo(b.Port) : string.CompareOrdinal(a.Process, b.Process));
         return new SocketSnapshot
         {
             Timestamp = timestamp,
@@ -73,14 +132,80 @@ public sealed class SocketTableAggregator : ISocketSink
             FoldedGroups = folded,
             MalformedRecords = malformedRecords,
             Retries = retries,
+            ListenQueues = queues,
+            UnattributedSockets = _unattributed,
+            TrackedSockets = _tracker?.Count ?? 0,
         };
     }
 
-    private sealed class ListenerCollector(PortSet ports) : ISocketSink
+    private void Count(GroupKey key, TimeSpan age, bool stuck, bool isListener, uint queueLength, uint queueLimit)
+    {
+        CollectionsMarshal.GetValueRefOrAddDefault(_groups, key, out _).Add(1, age, stuck ? 1 : 0);
+        if (isListener)
+        {
+            ref var queue = ref CollectionsMarshal.GetValueRefOrAddDefault(_queues, (key.Port, key.Owner), out _);
+            queue = (queue.Length + queueLength, queue.Limit + queueLimit);
+        }
+    }
+
+    private void LearnListener(in SocketRecord socket)
+    {
+        _serverPorts.Add(socket.LocalPort);
+        // With several listeners on a port (SO_REUSEPORT, IPv4 and IPv6), the lowest inode
+        // stands for them all, so the choice does not depend on dump order.
+        if (socket.Inode != 0 && (!_listenerInodes.TryGetValue(socket.LocalPort, out var inode) || socket.Inode < inode))
+        {
+            _listenerInodes[socket.LocalPort] = socket.Inode;
+        }
+    }
+
+    private void AttributePending()
+    {
+        if (_pending.Count == 0) return;
+        _owners!.Resolve(_unknownInodes);
+        foreach (var pending in _pending)
+        {
+            int owner;
+            if (_owners.TryGetOwner(pending.Inode, out var found))
+            {
+                owner = _ownerTable.IdOf(found!);
+            }
+            else
+            {
+                owner = OwnerTable.Unknown;
+                _unattributed++;
+            }
+
+            Count(pending.Key.WithOwner(owner), pending.Age, pending.Stuck, pending.IsListener, pending.QueueLength, pending.QueueLimit);
+        }
+    }
+
+    private void ResolveListenerOwners()
+    {
+        _groupList.Clear();
+        foreach (var pair in _groups)
+        {
+            if (pair.Key.Owner == OwnerTable.ListenerOfPort) _groupList.Add(pair);
+        }
+
+        foreach (var (key, stats) in _groupList)
+        {
+            _groups.Remove(key);
+            var owner = OwnerTable.None; // a configured server port with no listener
+            if (_listenerInodes.TryGetValue(key.Port, out var inode))
+            {
+                owner = _owners!.TryGetOwner(inode, out var found) ? _ownerTable.IdOf(found!) : OwnerTable.Unknown;
+            }
+
+            CollectionsMarshal.GetValueRefOrAddDefault(_groups, key.WithOwner(owner), out _).Add(stats);
+        }
+    }
+
+    private sealed class ListenerCollector(SocketTableAggregator aggregator) : ISocketSink
     {
         public void OnSocket(in SocketRecord socket)
         {
-            if (socket.State == (byte)KernelTcpState.Listen) ports.Add(socket.LocalPort);
+            if (socket.State == (byte)KernelTcpState.Listen) aggregator.LearnListener(socket);
         }
     }
 }

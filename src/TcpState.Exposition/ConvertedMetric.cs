@@ -7,7 +7,8 @@ namespace TcpState.Exposition;
 /// <param name="Help">The metric description.</param>
 /// <param name="Unit">The Prometheus unit, or empty.</param>
 /// <param name="Samples">The series.</param>
-/// <param name="HasOverflowSeries">Whether the SDK folded measurements beyond the cardinality limit into an overflow series.</param>
+/// <param name="Overflow">Why the samples include a series labelled <c>otel_metric_overflow="true"</c>, if they do.</param>
+/// <param name="RetainedSeriesFolded">Series the collector folded into the overflow series in this collection.</param>
 internal sealed record ConvertedMetric(
     string Source,
     string Name,
@@ -15,4 +16,9 @@ internal sealed record ConvertedMetric(
     string Help,
     string Unit,
     List<MetricSample> Samples,
-    bool HasOverflowSeries);
+    SeriesOverflow Overflow,
+    int RetainedSeriesFolded)
+{
+    /// <summary>Gets whether measurements beyond a cardinality limit were folded into an overflow series.</summary>
+    public bool HasOverflowSeries => this.Overflow != SeriesOverflow.None;
+}

@@ -22,8 +22,20 @@ public static class ExpositionMeterProviderBuilderExtensions
     /// the stable API in OpenTelemetry 1.20 (<c>SetMaxMetricPointsPerMetricStream</c> is obsolete).
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// The collector's reader uses delta temporality, under which the SDK frees the slot of an attribute
+    /// set at the first collection that does not see it, after that collection's callbacks ran. The
+    /// limit must therefore cover the attribute sets reported in two consecutive collections (e.g. twice
+    /// the live series of a family whose series can all change between scrapes), not every attribute set
+    /// ever seen. UpDownCounters are the exception: the SDK keeps them cumulative, so their limit must
+    /// cover every attribute set they may ever report. For a synchronous Counter, Histogram or Gauge,
+    /// also raise <see cref="OpenTelemetryMetricCollectorOptions.RetainedSeriesLimit"/>, which bounds the
+    /// series the collector keeps for it between collections.
+    /// </para>
+    /// <para>
     /// Every view that matches an instrument creates its own stream, so do not combine this with
     /// another view for the same instrument: put both settings in one <see cref="MetricStreamConfiguration"/> instead.
+    /// </para>
     /// </remarks>
     /// <param name="builder">The meter provider builder.</param>
     /// <param name="instrumentName">The instrument name; <c>*</c> and <c>?</c> wildcards are allowed, e.g. <c>tcpstate.port.*</c>.</param>

@@ -12,6 +12,28 @@ internal sealed class LabelSetComparer : IEqualityComparer<MetricLabel[]>
 
     public static LabelSetComparer Instance { get; } = new();
 
+    /// <summary>Orders label sets label by label (name, then value, ordinal), shorter sets first.</summary>
+    public static int Compare(MetricLabel[] x, MetricLabel[] y)
+    {
+        var common = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < common; i++)
+        {
+            var result = string.CompareOrdinal(x[i].Name, y[i].Name);
+            if (result != 0)
+            {
+                return result;
+            }
+
+            result = string.CompareOrdinal(x[i].Value, y[i].Value);
+            if (result != 0)
+            {
+                return result;
+            }
+        }
+
+        return x.Length.CompareTo(y.Length);
+    }
+
     public bool Equals(MetricLabel[]? x, MetricLabel[]? y)
     {
         if (ReferenceEquals(x, y))

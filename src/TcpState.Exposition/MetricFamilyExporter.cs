@@ -8,13 +8,29 @@ namespace TcpState.Exposition;
 /// periodic export: <c>MetricReader.Collect</c> calls <see cref="Export"/> synchronously on the
 /// collecting thread, which converts the batch while its metric points are valid.
 /// </summary>
+/// <remarks>
+/// Under delta temporality every export carries increments that exist nowhere else, so every batch
+/// is converted, including those of collections the collector did not start
+/// (<c>MeterProvider.ForceFlush</c>, or the final collection at shutdown): skipping one would lose
+/// counter increments for good. The collector reads the result of the latest export.
+/// </remarks>
 internal sealed class MetricFamilyExporter : BaseExporter<Metric>
 {
-    private readonly OpenTelemetryMetricConverter converter = new();
-    private bool capturing;
-    private List<ConvertedMetric>? captured;
-    private int capturedUnsupported;
+    private readonly OpenTelemetryMetricConverter converter;
+
+    // The SDK already runs one collection of a reader at a time; the lock keeps the converter's
+    // state consistent even if that ever changes.
+    private readonly Lock convertLock = new();
+    private ConvertedBatch latest = ConvertedBatch.Empty;
+    private long totalRetainedSeriesFolded;
     private bool shutDown;
+
+    /// <summary>Initializes a new exporter.</summary>
+    /// <param name="retainedSeriesLimit">See <see cref="OpenTelemetryMetricCollectorOptions.RetainedSeriesLimit"/>.</param>
+    public MetricFamilyExporter(int retainedSeriesLimit)
+    {
+        this.converter = new OpenTelemetryMetricConverter(retainedSeriesLimit);
+    }
 
     /// <summary>
     /// Gets whether collections can reach a running meter provider. Needed because, measured with
@@ -23,15 +39,21 @@ internal sealed class MetricFamilyExporter : BaseExporter<Metric>
     /// </summary>
     public bool IsCollectable => this.ParentProvider is not null && !Volatile.Read(ref this.shutDown);
 
+    /// <summary>Gets the conversion of the latest export.</summary>
+    public ConvertedBatch Latest => Volatile.Read(ref this.latest);
+
+    /// <summary>Gets how many series were folded into overflow series because of the retained series limit, over all exports.</summary>
+    public long TotalRetainedSeriesFolded => Interlocked.Read(ref this.totalRetainedSeriesFolded);
+
     public override ExportResult Export(in Batch<Metric> batch)
     {
-        // Exports outside a scrape (the final collection when the provider shuts down) have no reader.
-        if (!Volatile.Read(ref this.capturing))
+        lock (this.convertLock)
         {
-            return ExportResult.Success;
+            var converted = this.converter.Convert(batch);
+            Interlocked.Add(ref this.totalRetainedSeriesFolded, converted.RetainedSeriesFolded);
+            Volatile.Write(ref this.latest, converted);
         }
 
-        this.captured = this.converter.Convert(batch, out this.capturedUnsupported);
         return ExportResult.Success;
     }
 
@@ -39,25 +61,5 @@ internal sealed class MetricFamilyExporter : BaseExporter<Metric>
     {
         Volatile.Write(ref this.shutDown, true);
         return base.OnShutdown(timeoutMilliseconds);
-    }
-
-    /// <summary>Starts capturing exports; the caller serializes collections.</summary>
-    public void BeginCapture()
-    {
-        this.captured = null;
-        this.capturedUnsupported = 0;
-        Volatile.Write(ref this.capturing, true);
-    }
-
-    /// <summary>Stops capturing and returns what was exported, or an empty list when the batch was empty.</summary>
-    /// <param name="unsupported">Metrics skipped because Prometheus text cannot express them.</param>
-    /// <returns>The converted metrics.</returns>
-    public List<ConvertedMetric> EndCapture(out int unsupported)
-    {
-        Volatile.Write(ref this.capturing, false);
-        var result = this.captured ?? [];
-        unsupported = this.capturedUnsupported;
-        this.captured = null;
-        return result;
     }
 }

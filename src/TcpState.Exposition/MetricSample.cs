@@ -64,26 +64,6 @@ public sealed class MetricSample
         new(normalizedLabels, histogram.Count, histogram);
 
     /// <summary>Orders samples by label set: label by label (name, then value, ordinal), shorter sets first.</summary>
-    internal static int CompareLabelSets(MetricSample left, MetricSample right)
-    {
-        var x = left.labels;
-        var y = right.labels;
-        var common = Math.Min(x.Length, y.Length);
-        for (var i = 0; i < common; i++)
-        {
-            var result = string.CompareOrdinal(x[i].Name, y[i].Name);
-            if (result != 0)
-            {
-                return result;
-            }
-
-            result = string.CompareOrdinal(x[i].Value, y[i].Value);
-            if (result != 0)
-            {
-                return result;
-            }
-        }
-
-        return x.Length.CompareTo(y.Length);
-    }
+    internal static int CompareLabelSets(MetricSample left, MetricSample right) =>
+        LabelSetComparer.Compare(left.labels, right.labels);
 }

@@ -1,12 +1,14 @@
 using System.Globalization;
+using System.Text;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
 namespace TcpState.Exposition;
 
 /// <summary>
-/// Converts an OpenTelemetry metric batch into Prometheus terms. Not thread-safe: the collector
-/// calls it from inside <c>MetricReader.Collect</c>, one collection at a time.
+/// Converts the SDK's metric batches into Prometheus terms, keeping per stream what delta
+/// temporality needs between collections (see <see cref="MetricStreamAccumulator"/>). Not
+/// thread-safe: the exporter calls it from one export at a time.
 /// </summary>
 internal sealed class OpenTelemetryMetricConverter
 {
@@ -19,14 +21,39 @@ internal sealed class OpenTelemetryMetricConverter
     private readonly Dictionary<Metric, MetricIdentity> identities = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, string> labelNames = new(StringComparer.Ordinal);
 
-    /// <summary>Converts every metric of <paramref name="batch"/> that Prometheus text can express.</summary>
-    /// <param name="batch">The batch the SDK exported.</param>
-    /// <param name="unsupported">How many metrics were skipped (exponential histograms).</param>
-    /// <returns>The converted metrics in batch order, which is the order instruments were registered.</returns>
-    public List<ConvertedMetric> Convert(in Batch<Metric> batch, out int unsupported)
+    // Keyed by stream identity rather than by Metric object, so that an instrument created again
+    // under the same name continues its series instead of exposing the old ones next to the new.
+    private readonly Dictionary<string, MetricStreamAccumulator> streamsByKey = new(StringComparer.Ordinal);
+
+    // The streams in the order the SDK exports them, including those absent from the latest batch
+    // because nothing updated them: that order decides which metric wins a name conflict.
+    private readonly List<MetricStreamAccumulator> streams = [];
+    private readonly int retainedSeriesLimit;
+    private readonly MetricLabel[] overflowLabels;
+    private long collection;
+
+    /// <summary>Initializes a new converter.</summary>
+    /// <param name="retainedSeriesLimit">See <see cref="OpenTelemetryMetricCollectorOptions.RetainedSeriesLimit"/>.</param>
+    public OpenTelemetryMetricConverter(int retainedSeriesLimit)
     {
-        var converted = new List<ConvertedMetric>();
-        unsupported = 0;
+        this.retainedSeriesLimit = retainedSeriesLimit;
+        this.overflowLabels = PrometheusNaming.NormalizeLabels(
+            [new MetricLabel(PrometheusNaming.SanitizeLabelName(OverflowAttributeKey), FormatAttributeValue(true))],
+            reservedName: null);
+    }
+
+    /// <summary>Converts every metric of <paramref name="batch"/> that Prometheus text can express.</summary>
+    /// <param name="batch">The batch the SDK exported; each batch is one collection.</param>
+    /// <returns>
+    /// The converted metrics: those of the batch, plus the series kept from earlier collections of
+    /// streams that had no update in this one.
+    /// </returns>
+    public ConvertedBatch Convert(in Batch<Metric> batch)
+    {
+        var collection = ++this.collection;
+        var unsupported = 0;
+        var batchStreams = new List<MetricStreamAccumulator>();
+        HashSet<MetricStreamAccumulator>? added = null;
         foreach (var metric in batch)
         {
             var identity = this.GetIdentity(metric);
@@ -36,23 +63,60 @@ internal sealed class OpenTelemetryMetricConverter
                 continue;
             }
 
-            var samples = new List<MetricSample>();
-            var hasOverflow = false;
-            foreach (ref readonly var point in metric.GetMetricPoints())
+            if (!this.streamsByKey.TryGetValue(identity.StreamKey, out var stream))
             {
-                var labels = this.GetLabels(point.Tags, ref hasOverflow);
-                samples.Add(identity.Type == MetricFamilyType.Histogram
-                    ? new MetricSample(labels, GetHistogram(point))
-                    : new MetricSample(labels, GetValue(metric.MetricType, point)));
+                stream = new MetricStreamAccumulator(identity.StreamKey, identity.Accumulation, metric.MetricType);
+                this.streamsByKey.Add(identity.StreamKey, stream);
+                (added ??= []).Add(stream);
             }
 
-            // Without a description, the instrument name becomes the help text: promtool's lint
-            // (which the end-to-end tests run) rejects families without help.
-            var help = string.IsNullOrEmpty(metric.Description) ? metric.Name : metric.Description;
-            converted.Add(new ConvertedMetric(identity.Source, identity.Name, identity.Type, help, identity.Unit, samples, hasOverflow));
+            batchStreams.Add(stream);
+            stream.Begin(identity.Source, identity.Name, identity.Type, identity.Help, identity.Unit, collection);
+            var reservedLabel = identity.Type == MetricFamilyType.Histogram ? MetricSample.HistogramBoundLabelName : null;
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                var isOverflow = false;
+                var labels = PrometheusNaming.NormalizeLabels(this.GetLabels(point.Tags, ref isOverflow), reservedLabel);
+                stream.Add(labels, isOverflow, in point, collection);
+            }
         }
 
-        return converted;
+        if (added is not null)
+        {
+            this.InsertNewStreams(batchStreams, added);
+        }
+
+        var converted = new List<ConvertedMetric>();
+        var folded = 0;
+        var idle = 0;
+        foreach (var stream in this.streams)
+        {
+            if (stream.Complete(collection, this.retainedSeriesLimit, this.overflowLabels) is { } metric)
+            {
+                converted.Add(metric);
+                folded += metric.RetainedSeriesFolded;
+            }
+
+            idle += stream.IsIdle(collection) ? 1 : 0;
+        }
+
+        if (idle > 0)
+        {
+            // Streams that keep nothing (observable gauges, UpDownCounters) and were not in this
+            // batch are forgotten, so instruments created without end cannot grow this list.
+            this.streams.RemoveAll(stream =>
+            {
+                var remove = stream.IsIdle(collection);
+                if (remove)
+                {
+                    this.streamsByKey.Remove(stream.Key);
+                }
+
+                return remove;
+            });
+        }
+
+        return new ConvertedBatch(converted, unsupported, folded);
     }
 
     internal static MetricFamilyType? GetFamilyType(MetricType metricType) => metricType switch
@@ -75,26 +139,77 @@ internal sealed class OpenTelemetryMetricConverter
         _ => value.ToString() ?? string.Empty,
     };
 
-    private static double GetValue(MetricType metricType, in MetricPoint point) => metricType switch
+    private static StreamAccumulation GetAccumulation(Metric metric)
     {
-        MetricType.LongSum or MetricType.LongSumNonMonotonic => point.GetSumLong(),
-        MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic => point.GetSumDouble(),
-        MetricType.LongGauge => point.GetGaugeLastValueLong(),
-        _ => point.GetGaugeLastValueDouble(),
-    };
-
-    private static MetricHistogram GetHistogram(in MetricPoint point)
-    {
-        var buckets = new List<MetricHistogramBucket>();
-        long cumulative = 0;
-        foreach (var bucket in point.GetHistogramBuckets())
+        // Cumulative streams (UpDownCounters: the SDK keeps them cumulative under delta preference)
+        // already carry the values Prometheus expects.
+        if (metric.Temporality != AggregationTemporality.Delta)
         {
-            // The SDK reports per-bucket counts; Prometheus buckets are cumulative.
-            cumulative += bucket.BucketCount;
-            buckets.Add(new MetricHistogramBucket(bucket.ExplicitBound, cumulative));
+            return StreamAccumulation.None;
         }
 
-        return new MetricHistogram(buckets, point.GetHistogramSum(), point.GetHistogramCount());
+        var observable = MetricInstrumentKind.IsObservable(metric);
+        return metric.MetricType switch
+        {
+            MetricType.LongGauge or MetricType.DoubleGauge => observable ? StreamAccumulation.None : StreamAccumulation.LastValue,
+            MetricType.Histogram => StreamAccumulation.Histogram,
+            _ => observable ? StreamAccumulation.ObservedSum : StreamAccumulation.Sum,
+        };
+    }
+
+    private static string GetStreamKey(Metric metric, StreamAccumulation accumulation)
+    {
+        // Length-prefixed parts, so that no name or tag can make two different streams collide.
+        var key = new StringBuilder();
+        Append(key, metric.MeterName);
+        Append(key, metric.MeterVersion);
+        if (metric.MeterTags is { } tags)
+        {
+            foreach (var tag in tags)
+            {
+                Append(key, tag.Key);
+                Append(key, FormatAttributeValue(tag.Value));
+            }
+        }
+
+        Append(key, metric.Name);
+        Append(key, metric.MetricType.ToString());
+        Append(key, accumulation.ToString());
+        return key.ToString();
+
+        static void Append(StringBuilder builder, string? part) =>
+            builder.Append(CultureInfo.InvariantCulture, $"{part?.Length ?? -1}:{part};");
+    }
+
+    private void InsertNewStreams(List<MetricStreamAccumulator> batchStreams, HashSet<MetricStreamAccumulator> added)
+    {
+        // A stream seen for the first time goes right after the stream before it in the batch (the
+        // SDK exports in registration order), or before the first known stream after it.
+        for (var i = 0; i < batchStreams.Count; i++)
+        {
+            var stream = batchStreams[i];
+            if (!added.Remove(stream))
+            {
+                continue;
+            }
+
+            if (i > 0)
+            {
+                this.streams.Insert(this.streams.IndexOf(batchStreams[i - 1]) + 1, stream);
+                continue;
+            }
+
+            var next = -1;
+            for (var j = 1; j < batchStreams.Count && next < 0; j++)
+            {
+                if (!added.Contains(batchStreams[j]))
+                {
+                    next = this.streams.IndexOf(batchStreams[j]);
+                }
+            }
+
+            this.streams.Insert(next < 0 ? this.streams.Count : next, stream);
+        }
     }
 
     private MetricIdentity? GetIdentity(Metric metric)
@@ -110,11 +225,18 @@ internal sealed class OpenTelemetryMetricConverter
             return null;
         }
 
+        var accumulation = GetAccumulation(metric);
+
+        // Without a description, the instrument name becomes the help text: promtool's lint
+        // (which the end-to-end tests run) rejects families without help.
         identity = new MetricIdentity(
             metric.MeterName + "/" + metric.Name,
             PrometheusNaming.GetMetricFamilyName(metric.Name, metric.Unit, type.Value),
             type.Value,
-            PrometheusNaming.GetUnit(metric.Unit, type.Value));
+            PrometheusNaming.GetUnit(metric.Unit, type.Value),
+            string.IsNullOrEmpty(metric.Description) ? metric.Name : metric.Description,
+            GetStreamKey(metric, accumulation),
+            accumulation);
 
         if (this.identities.Count < MaxCachedEntries)
         {
@@ -158,5 +280,12 @@ internal sealed class OpenTelemetryMetricConverter
         return name;
     }
 
-    private sealed record MetricIdentity(string Source, string Name, MetricFamilyType Type, string Unit);
+    private sealed record MetricIdentity(
+        string Source,
+        string Name,
+        MetricFamilyType Type,
+        string Unit,
+        string Help,
+        string StreamKey,
+        StreamAccumulation Accumulation);
 }

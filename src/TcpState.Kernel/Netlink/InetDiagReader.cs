@@ -22,6 +22,8 @@ public sealed unsafe class InetDiagReader : ISocketTableSource
 
     public string Name => "netlink";
 
+    public bool ReportsListenQueueLimit => true;
+
     /// <summary>Opens a netlink socket in the calling thread's network namespace.</summary>
     /// <exception cref="SocketTableException">Netlink is not available (blocked by seccomp, a sandbox, or an old kernel).</exception>
     public static InetDiagReader Open()

@@ -24,6 +24,9 @@ public sealed class ProcNetTcpReader : ISocketTableSource
 
     public string Name => "proc";
 
+    // /proc prints the send queue for listeners too, not the backlog.
+    public bool ReportsListenQueueLimit => false;
+
     public void DumpListeners(ISocketSink sink)
     {
         // The kernel prints the listening hash before the established one, so the listeners are

@@ -10,7 +10,7 @@ public class CardinalityLimiterTests
         var groups = Groups((StateLabel.Established, SocketRole.Client, 443, 5), (StateLabel.Established, SocketRole.Server, 80, 9));
         var output = new List<PortGroupCount>();
 
-        var folded = CardinalityLimiter.Fold(groups, 1000, output);
+        var folded = CardinalityLimiter.Fold(groups, 1000, Owners, output);
 
         Assert.Equal(0, folded);
         Assert.Equal([new(StateLabel.Established, SocketRole.Server, 80, 9), new(StateLabel.Established, SocketRole.Client, 443, 5)], output);
@@ -19,14 +19,14 @@ public class CardinalityLimiterTests
     [Fact]
     public void Fold_OverTheCap_FoldsTheSmallestIntoOtherAndKeepsTheSums()
     {
-        var groups = new List<KeyValuePair<GroupKey, int>>();
+        var groups = new List<KeyValuePair<GroupKey, GroupStats>>();
         for (ushort port = 1; port <= 100; port++)
         {
-            groups.Add(new(new GroupKey(StateLabel.TimeWait, SocketRole.Client, port), port));
+            groups.Add(new(new GroupKey(StateLabel.TimeWait, SocketRole.Client, port), Stats(port)));
         }
 
         var output = new List<PortGroupCount>();
-        var folded = CardinalityLimiter.Fold(groups, 30, output);
+        var folded = CardinalityLimiter.Fold(groups, 30, Owners, output);
 
         Assert.Equal(30, output.Count);
         Assert.Equal(71, folded);
@@ -39,23 +39,23 @@ public class CardinalityLimiterTests
     [Fact]
     public void Fold_ManyBuckets_NeverExceedsTheCap()
     {
-        var groups = new List<KeyValuePair<GroupKey, int>>();
+        var groups = new List<KeyValuePair<GroupKey, GroupStats>>();
         for (var state = 0; state < StateLabel.Count; state++)
         {
             for (ushort port = 1; port <= 50; port++)
             {
-                groups.Add(new(new GroupKey(state, (SocketRole)(port % 2), port), 1 + port % 7));
+                groups.Add(new(new GroupKey(state, (SocketRole)(port % 2), port), Stats(1 + port % 7)));
             }
         }
 
         var output = new List<PortGroupCount>();
-        CardinalityLimiter.Fold(groups, CardinalityLimiter.MinimumCap, output);
+        CardinalityLimiter.Fold(groups, CardinalityLimiter.MinimumCap, Owners, output);
 
         Assert.True(output.Count <= CardinalityLimiter.MinimumCap);
-        Assert.Equal(groups.Sum(g => (long)g.Value), output.Sum(g => g.Count));
+        Assert.Equal(groups.Sum(g => g.Value.Count), output.Sum(g => g.Count));
         for (var state = 0; state < StateLabel.Count; state++)
         {
-            Assert.Equal(groups.Where(g => g.Key.StateIndex == state).Sum(g => (long)g.Value), output.Where(g => g.StateIndex == state).Sum(g => g.Count));
+            Assert.Equal(groups.Where(g => g.Key.StateIndex == state).Sum(g => g.Value.Count), output.Where(g => g.StateIndex == state).Sum(g => g.Count));
         }
     }
 
@@ -64,15 +64,44 @@ public class CardinalityLimiterTests
     {
         var a = new List<PortGroupCount>();
         var b = new List<PortGroupCount>();
-        var groups = Enumerable.Range(1, 200).Select(p => new KeyValuePair<GroupKey, int>(new GroupKey(0, SocketRole.Client, (ushort)p), 3)).ToList();
+        var groups = Enumerable.Range(1, 200).Select(p => new KeyValuePair<GroupKey, GroupStats>(new GroupKey(0, SocketRole.Client, (ushort)p), Stats(3))).ToList();
 
-        CardinalityLimiter.Fold(groups, 50, a);
+        CardinalityLimiter.Fold(groups, 50, Owners, a);
         groups.Reverse();
-        CardinalityLimiter.Fold(groups, 50, b);
+        CardinalityLimiter.Fold(groups, 50, Owners, b);
 
         Assert.Equal(a, b);
     }
 
-    private static List<KeyValuePair<GroupKey, int>> Groups(params (int State, SocketRole Role, ushort Port, int Count)[] groups) =>
-        groups.Select(g => new KeyValuePair<GroupKey, int>(new GroupKey(g.State, g.Role, g.Port), g.Count)).ToList();
+    private static readonly OwnerTable Owners = new(withPid: false);
+
+    private static GroupStats Stats(long count, TimeSpan? age = null, long stuck = 0)
+    {
+        var stats = default(GroupStats);
+        stats.Add(count, age ?? TimeSpan.MinValue, stuck);
+        return stats;
+    }
+
+    [Fact]
+    public void Fold_TrackedGroups_FoldOldestAgeAsMaximumAndStuckAsSum()
+    {
+        var groups = new List<KeyValuePair<GroupKey, GroupStats>>();
+        for (ushort port = 1; port <= 40; port++)
+        {
+            groups.Add(new(new GroupKey(StateLabel.CloseWait, SocketRole.Server, port), Stats(port, TimeSpan.FromSeconds(port), port % 2)));
+        }
+
+        var output = new List<PortGroupCount>();
+        CardinalityLimiter.Fold(groups, CardinalityLimiter.MinimumCap, Owners, output);
+
+        var other = Assert.Single(output, g => g.Port == PortGroupCount.Other);
+        var folded = groups.Where(g => output.All(o => o.Port != g.Key.Port)).ToList();
+        Assert.Equal(folded.Max(g => g.Value.OldestAge), other.OldestAge);
+        Assert.Equal(folded.Sum(g => g.Value.Stuck), other.Stuck);
+        Assert.Equal(CardinalityLimiter.OtherProcess, other.Process);
+        Assert.All(output, g => Assert.NotNull(g.OldestAge));
+    }
+
+    private static List<KeyValuePair<GroupKey, GroupStats>> Groups(params (int State, SocketRole Role, ushort Port, int Count)[] groups) =>
+        groups.Select(g => new KeyValuePair<GroupKey, GroupStats>(new GroupKey(g.State, g.Role, g.Port), Stats(g.Count))).ToList();
 }

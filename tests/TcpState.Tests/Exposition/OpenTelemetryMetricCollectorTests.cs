@@ -4,6 +4,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using TcpState.Exposition;
 using Xunit;
+using static TcpState.Tests.Exposition.CollectorTestSupport;
 
 namespace TcpState.Tests.Exposition;
 
@@ -232,19 +233,20 @@ public sealed class OpenTelemetryMetricCollectorTests
     }
 
     [Fact]
-    public void Collect_ObservableSeriesChurnBeyondCardinalityLimit_OverflowsBecauseSlotsAreNeverReclaimed()
+    public void Collect_ObservableUpDownCounterSeriesChurnBeyondCardinalityLimit_OverflowsBecauseSlotsAreNeverReclaimed()
     {
-        // Pins an OpenTelemetry 1.20.1 behaviour the cardinality limit must be sized for: under
-        // cumulative temporality an attribute set keeps its slot after the callback stops reporting it.
+        // Pins an OpenTelemetry 1.20.1 behaviour the cardinality limit of UpDownCounters must be sized
+        // for: the SDK keeps them cumulative even under delta preference, and under cumulative
+        // temporality an attribute set keeps its slot after the callback stops reporting it.
         using var meter = NewMeter();
         var collector = new OpenTelemetryMetricCollector(new OpenTelemetryMetricCollectorOptions { DiagnosticMetricPrefix = null });
         using var provider = Sdk.CreateMeterProviderBuilder()
             .AddMeter(meter.Name)
-            .AddCardinalityLimit("tcpstate.port.sockets", 3)
+            .AddCardinalityLimit("tcpstate.port.queued", 3)
             .AddPrometheusExposition(collector)
             .Build();
         int[] ports = [];
-        meter.CreateObservableGauge("tcpstate.port.sockets", () => Observe(ports));
+        meter.CreateObservableUpDownCounter("tcpstate.port.queued", () => Observe(ports));
 
         foreach (var port in new[] { 1, 2, 3 })
         {
@@ -255,9 +257,9 @@ public sealed class OpenTelemetryMetricCollectorTests
         ports = [4];
         var text = Text(collector.Collect());
 
-        Assert.Contains("tcpstate_port_sockets{otel_metric_overflow=\"true\"} 40\n", text, StringComparison.Ordinal);
+        Assert.Contains("tcpstate_port_queued{otel_metric_overflow=\"true\"} 40\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("port=", text, StringComparison.Ordinal);
-        Assert.Equal(["tcpstate_port_sockets"], collector.LastCollectionStatistics.CardinalityOverflowMetrics);
+        Assert.Equal(["tcpstate_port_queued"], collector.LastCollectionStatistics.CardinalityOverflowMetrics);
     }
 
     [Fact]
@@ -314,44 +316,4 @@ public sealed class OpenTelemetryMetricCollectorTests
 
         Assert.Contains("# HELP tcpstate_up tcpstate.up\n# TYPE tcpstate_up gauge\ntcpstate_up 1\n", Encoding.UTF8.GetString(response.Body.Span), StringComparison.Ordinal);
     }
-
-    private static Meter NewMeter() => new("TcpState.Tests.Exposition." + Guid.NewGuid().ToString("N"));
-
-    private static int[] Range(int count)
-    {
-        var values = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            values[i] = i;
-        }
-
-        return values;
-    }
-
-    private static List<Measurement<long>> Observe(int[] ports)
-    {
-        var measurements = new List<Measurement<long>>(ports.Length);
-        foreach (var port in ports)
-        {
-            measurements.Add(new Measurement<long>(port * 10L, new KeyValuePair<string, object?>("port", port)));
-        }
-
-        return measurements;
-    }
-
-    private static MetricFamily Find(IReadOnlyList<MetricFamily> families, string name)
-    {
-        foreach (var family in families)
-        {
-            if (family.Name == name)
-            {
-                return family;
-            }
-        }
-
-        throw new InvalidOperationException($"No family '{name}'.");
-    }
-
-    private static string Text(IReadOnlyList<MetricFamily> families) =>
-        Encoding.UTF8.GetString(PrometheusTextSerializer.Serialize(families, ExpositionFormat.PrometheusText));
 }

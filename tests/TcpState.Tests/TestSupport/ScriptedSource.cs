@@ -12,6 +12,8 @@ public sealed class ScriptedSource : ISocketTableSource
 
     public string Name => "scripted";
 
+    public bool ReportsListenQueueLimit => true;
+
     public List<SocketRecord> Sockets { get; } = [];
 
     public int Dumps { get; private set; }

@@ -1,0 +1,14 @@
+namespace TcpState.Core;
+
+/// <summary>
+/// The seam to process attribution: which process holds a socket inode. Implemented over
+/// /proc/PID/fd; absent when attribution is off.
+/// </summary>
+public interface ISocketOwnerLookup
+{
+    /// <summary>The fast path: an inode already attributed.</summary>
+    bool TryGetOwner(uint inode, out SocketOwner? owner);
+
+    /// <summary>Looks for the owners of inodes <see cref="TryGetOwner"/> did not know (walks /proc).</summary>
+    void Resolve(IReadOnlyList<uint> unknownInodes);
+}
