@@ -61,15 +61,26 @@ public static class ExporterHost
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SamplerStatistics>();
-        services.AddSingleton(provider => SocketSourceFactory.Create(options, provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling")));
-        services.AddSingleton(provider => new SocketSampler(
-            provider.GetRequiredService<ISocketTableSource>(), options.ServerPorts, options.MaxPortSeries, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<SamplingService>();
+        services.AddSingleton(provider => SamplerFactory.CreateOwners(options, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => SamplerFactory.Create(
+            options,
+            provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling")));
+        services.AddSingleton(provider => new SamplingService(
+            provider.GetRequiredService<SocketSampler>(),
+            provider.GetRequiredService<SnapshotStore>(),
+            provider.GetRequiredService<SamplerStatistics>(),
+            options,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<SamplingService>>(),
+            provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>()));
         services.AddHostedService(provider => provider.GetRequiredService<SamplingService>());
         services.AddSingleton(provider => new TcpStateMetrics(
             provider.GetRequiredService<SnapshotStore>(),
             provider.GetRequiredService<SamplerStatistics>(),
-            () => provider.GetRequiredService<SocketSampler>().Source.Name));
+            () => provider.GetRequiredService<SocketSampler>().Source.Name,
+            options));
         MetricsEndpoint.AddServices(services, options);
 
         var app = builder.Build();

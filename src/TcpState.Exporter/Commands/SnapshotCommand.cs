@@ -14,8 +14,8 @@ public static class SnapshotCommand
     {
         try
         {
-            using var source = SocketSourceFactory.Create(options, loggerFactory.CreateLogger("TcpState.Exporter.Snapshot"));
-            var sampler = new SocketSampler(source, options.ServerPorts, options.MaxPortSeries, TimeProvider.System);
+            var sampler = SamplerFactory.Create(options, SamplerFactory.CreateOwners(options, TimeProvider.System), TimeProvider.System, loggerFactory.CreateLogger("TcpState.Exporter.Snapshot"));
+            using var source = sampler.Source;
             output.Write(SnapshotTable.Format(sampler.Sample(), TopPerState));
             return 0;
         }

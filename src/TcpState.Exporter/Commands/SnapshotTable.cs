@@ -20,8 +20,8 @@ public static class SnapshotTable
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"TOP {topPerState} PORTS PER STATE (server: local port with a listener; client: remote port called)");
-        text.AppendLine("STATE        ROLE     PORT     SOCKETS");
+        text.AppendLine(CultureInfo.InvariantCulture, $"TOP {topPerState} GROUPS PER STATE (server: local port with a listener; client: remote port called)");
+        text.AppendLine("STATE        ROLE     PORT     PROCESS           SOCKETS  OLDEST  STUCK");
         for (var state = 0; state < StateLabel.Count; state++)
         {
             var top = snapshot.PortGroups
@@ -29,15 +29,37 @@ public static class SnapshotTable
                 .OrderByDescending(g => g.Count)
                 .ThenBy(g => g.Role)
                 .ThenBy(g => g.Port)
+                .ThenBy(g => g.Process, StringComparer.Ordinal)
                 .Take(topPerState);
             var first = true;
             foreach (var group in top)
             {
                 var name = first ? StateLabel.Name(state) : "";
                 var role = group.Role == SocketRole.Server ? "server" : "client";
-                text.AppendLine(CultureInfo.InvariantCulture, $"{name,-12} {role,-8} {group.PortLabel,-8} {group.Count,7}");
+                var process = group.Process.Length == 0 ? "-" : group.Pid is null ? group.Process : $"{group.Process}[{group.Pid}]";
+                var oldest = group.OldestAge is { } age ? FormatAge(age) : "-";
+                var stuck = group.OldestAge is null ? "-" : group.Stuck.ToString(CultureInfo.InvariantCulture);
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name,-12} {role,-8} {group.PortLabel,-8} {process,-16} {group.Count,8} {oldest,7} {stuck,6}");
                 first = false;
             }
+        }
+
+        if (snapshot.ListenQueues.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("LISTEN QUEUES");
+            text.AppendLine("PORT     PROCESS           QUEUED   LIMIT");
+            foreach (var queue in snapshot.ListenQueues)
+            {
+                var limit = queue.Limit?.ToString(CultureInfo.InvariantCulture) ?? "-";
+                text.AppendLine(CultureInfo.InvariantCulture, $"{queue.Port,-8} {(queue.Process.Length == 0 ? "-" : queue.Process),-16} {queue.Length,7} {limit,7}");
+            }
+        }
+
+        if (snapshot.UnattributedSockets > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"{snapshot.UnattributedSockets} sockets have an owner that could not be identified (shown as \"(unknown)\"): its /proc/PID/fd is unreadable (run as root, or grant CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH) or its process is not visible here (another PID namespace).");
         }
 
         if (snapshot.FoldedGroups > 0)
@@ -53,4 +75,12 @@ public static class SnapshotTable
 
         return text.ToString();
     }
+
+    // Ages since first seen; the daemon samples continuously, but snapshot sees each socket once.
+    private static string FormatAge(TimeSpan age) => age.TotalSeconds switch
+    {
+        < 60 => $"{age.TotalSeconds:0}s",
+        < 3600 => $"{(int)age.TotalMinutes}m{age.Seconds:00}s",
+        _ => $"{(int)age.TotalHours}h{age.Minutes:00}m",
+    };
 }

@@ -24,6 +24,15 @@ public sealed class ExporterOptions
 
     public required string ProcRoot { get; init; }
 
+    public required Kernel.Proc.ProcessNameSource ProcessName { get; init; }
+
+    public required bool PidLabel { get; init; }
+
+    /// <summary>State label indexes followed for their age.</summary>
+    public required IReadOnlyList<int> StuckStates { get; init; }
+
+    public required TimeSpan StuckThreshold { get; init; }
+
     /// <summary>
     /// Reads every setting of <see cref="Settings.All"/> from <paramref name="configuration"/>.
     /// Returns null and one message per bad setting (naming its flag, key and the accepted values)
@@ -88,6 +97,39 @@ public sealed class ExporterOptions
             Fail(Settings.ProcRoot, "must name a directory");
         }
 
+        if (!Enum.TryParse<Kernel.Proc.ProcessNameSource>(Value(Settings.ProcessName), ignoreCase: true, out var processName)
+            || !Enum.IsDefined(processName) || char.IsDigit(Value(Settings.ProcessName).FirstOrDefault()))
+        {
+            Fail(Settings.ProcessName, "must be comm, exe or unit");
+        }
+
+        if (!bool.TryParse(Value(Settings.PidLabel), out var pidLabel))
+        {
+            Fail(Settings.PidLabel, "must be true or false");
+        }
+
+        var stuckStates = new List<int>();
+        foreach (var item in Value(Settings.StuckStates).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var index = Core.StateLabel.IndexOf(item);
+            if (index < 0 || index == Core.StateLabel.Unknown)
+            {
+                Fail(Settings.StuckStates, $"\"{item}\" is not a state; use established, syn_sent, syn_recv, fin_wait1, fin_wait2, time_wait, close, close_wait, last_ack, listen or closing");
+                break;
+            }
+
+            if (!stuckStates.Contains(index)) stuckStates.Add(index);
+        }
+
+        if (!PrometheusDuration.TryParse(Value(Settings.StuckThreshold), out var threshold))
+        {
+            Fail(Settings.StuckThreshold, "not a duration; use e.g. 30s, 5m, 1h");
+        }
+        else if (threshold < TimeSpan.FromSeconds(1) || threshold > TimeSpan.FromDays(7))
+        {
+            Fail(Settings.StuckThreshold, "must be from 1s to 7d");
+        }
+
         var level = Value(Settings.LogLevel);
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsedLevel)
             || !Enum.IsDefined(parsedLevel) || char.IsDigit(level.FirstOrDefault()))
@@ -110,6 +152,10 @@ public sealed class ExporterOptions
             ServerPorts = serverPorts,
             MaxPortSeries = maxSeries,
             ProcRoot = procRoot,
+            ProcessName = processName,
+            PidLabel = pidLabel,
+            StuckStates = stuckStates,
+            StuckThreshold = threshold,
         };
     }
 }

@@ -31,10 +31,26 @@ public static class Settings
         "--path.procfs", "Proc:Root", "/proc",
         "procfs mount point; the proc source reads <path>/net/tcp and <path>/net/tcp6.");
 
+    public static readonly SettingDefinition ProcessName = new(
+        "--process.name", "Process:Name", "comm",
+        "What the process label shows: comm (/proc/PID/comm), exe (base name of the executable) or unit (systemd unit or container scope from the cgroup).");
+
+    public static readonly SettingDefinition PidLabel = new(
+        "--process.pid-label", "Process:PidLabel", "false",
+        "Add a pid label to the per-process families (true or false); off by default because pids churn series.");
+
+    public static readonly SettingDefinition StuckStates = new(
+        "--stuck.states", "Stuck:States", "close_wait",
+        "Comma-separated states whose sockets are followed for their age, e.g. close_wait,fin_wait2,last_ack,syn_recv.");
+
+    public static readonly SettingDefinition StuckThreshold = new(
+        "--stuck.threshold", "Stuck:Threshold", "5m",
+        "Age from which a followed socket counts in tcpstate_stuck_sockets, a Prometheus duration from 1s to 7d.");
+
     public static readonly SettingDefinition LogLevel = new(
         "--log.level", "Logging:LogLevel:Default", "Information",
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, LogLevel];
+        [ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
 }

@@ -15,17 +15,35 @@ public sealed class TcpStateMetrics : IDisposable
     private readonly Meter _meter;
     private readonly SnapshotStore _store;
     private readonly SamplerStatistics _statistics;
+    private readonly bool _pidLabel;
 
-    public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source)
+    public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source, Configuration.ExporterOptions options)
     {
         _store = store;
         _statistics = statistics;
+        _pidLabel = options.PidLabel;
         _meter = new Meter(MeterName, Version);
 
         _meter.CreateObservableGauge("tcpstate.sockets", ObserveStates, "{socket}",
             "TCP sockets of the host's network namespace by state, IPv4 and IPv6 together; every state is always present.");
         _meter.CreateObservableGauge("tcpstate.port.sockets", ObservePorts, "{socket}",
-            "TCP sockets by state and by the port that names the service: the local port for role=\"server\" (a listener or a configured server port owns it), the remote port for role=\"client\". port=\"other\" holds groups folded by the series cap.");
+            "TCP sockets by state, by the port that names the service (the local port for role=\"server\": a listener or a configured server port owns it; the remote port for role=\"client\") and by owning process (\"\" when no process holds the socket, \"(unknown)\" when its owner could not be read). port=\"other\" holds groups folded by the series cap.");
+        _meter.CreateObservableGauge("tcpstate.oldest.socket.age", () => ObserveGroups<double>(g => g.OldestAge?.TotalSeconds), "s",
+            "Age of the oldest socket in the group, for states followed for stuck sockets (--stuck.states). A lower bound: time since the exporter first saw the socket in this state; restarting the exporter resets it.");
+        _meter.CreateObservableGauge("tcpstate.stuck.sockets", () => ObserveGroups<long>(g => g.OldestAge is null ? null : g.Stuck), "{socket}",
+            "Sockets in the group at least --stuck.threshold old (time since first seen, a lower bound), for states followed for stuck sockets.");
+        _meter.CreateObservableGauge("tcpstate.stuck.threshold", () => new Measurement<double>(options.StuckThreshold.TotalSeconds), "s",
+            "The --stuck.threshold setting: the age from which a followed socket counts as stuck.");
+        _meter.CreateObservableGauge("tcpstate.listen.queue", () => ObserveQueues(q => q.Length), "{connection}",
+            "Connections waiting in the accept queue of the listeners on the port (summed over listeners sharing it, e.g. SO_REUSEPORT). At the limit, new connections are dropped.");
+        _meter.CreateObservableGauge("tcpstate.listen.queue.limit", () => ObserveQueues(q => q.Limit), "{connection}",
+            "The accept-queue limit (listen() backlog, capped by net.core.somaxconn) of the listeners on the port, summed like tcpstate_listen_queue. Absent with the proc source, which does not report it.");
+        _meter.CreateObservableGauge("tcpstate.unattributed.sockets", () => Measure(s => (double)s.UnattributedSockets), "{socket}",
+            "Sockets held by a process the exporter could not identify (its /proc/PID/fd was unreadable: missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH), reported with process=\"(unknown)\".");
+        _meter.CreateObservableGauge("tcpstate.tracked.sockets", () => Measure(s => (double)s.TrackedSockets), "{socket}",
+            "Sockets followed for their age in the last sample.");
+        _meter.CreateObservableGauge("tcpstate.attribution.duration", () => Measure(s => s.AttributionDuration.TotalSeconds), "s",
+            "Of the last sample's duration, the time spent attributing sockets to processes (reading /proc/PID/fd).");
         _meter.CreateObservableGauge("tcpstate.sample.duration", () => Measure(s => s.Duration.TotalSeconds), "s",
             "Wall time the last good sample took.");
         _meter.CreateObservableGauge("tcpstate.last.sample.timestamp", () => Measure(s => s.Timestamp.ToUnixTimeMilliseconds() / 1000.0), "s",
@@ -61,17 +79,50 @@ public sealed class TcpStateMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<long>> ObservePorts()
+    private IEnumerable<Measurement<long>> ObservePorts() => ObserveGroups<long>(g => g.Count);
+
+    private IEnumerable<Measurement<T>> ObserveGroups<T>(Func<PortGroupCount, T?> read)
+        where T : struct
     {
         var snapshot = _store.Latest;
         if (snapshot is null) yield break;
         foreach (var group in snapshot.PortGroups)
         {
-            yield return new Measurement<long>(group.Count,
-                new KeyValuePair<string, object?>("state", StateLabel.Name(group.StateIndex)),
-                new KeyValuePair<string, object?>("role", group.Role == SocketRole.Server ? "server" : "client"),
-                new KeyValuePair<string, object?>("port", group.PortLabel));
+            if (read(group) is not { } value) continue;
+            yield return new Measurement<T>(value, Labels(
+                ("state", StateLabel.Name(group.StateIndex)),
+                ("role", group.Role == SocketRole.Server ? "server" : "client"),
+                ("port", group.PortLabel),
+                ("process", group.Process),
+                ("pid", group.Pid)));
         }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveQueues(Func<ListenQueue, long?> read)
+    {
+        var snapshot = _store.Latest;
+        if (snapshot is null) yield break;
+        foreach (var queue in snapshot.ListenQueues)
+        {
+            if (read(queue) is not { } value) continue;
+            yield return new Measurement<long>(value, Labels(
+                ("port", queue.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("process", queue.Process),
+                ("pid", queue.Pid)));
+        }
+    }
+
+    // The pid label appears only when --process.pid-label is on; then "" for ownerless series.
+    private KeyValuePair<string, object?>[] Labels(params (string Name, string? Value)[] labels)
+    {
+        var result = new List<KeyValuePair<string, object?>>(labels.Length);
+        foreach (var (name, value) in labels)
+        {
+            if (name == "pid" && !_pidLabel) continue;
+            result.Add(new KeyValuePair<string, object?>(name, value ?? ""));
+        }
+
+        return [.. result];
     }
 
     private IEnumerable<Measurement<long>> ObserveErrors()

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "A sample took {Duration} ms, more than a tenth of the {Interval} interval; consider a longer --sample.interval")]
     public static partial void SlowSample(ILogger logger, long duration, string interval);
 
+    [LoggerMessage(1008, LogLevel.Warning, "Cannot read the open files of {Processes} processes (for example pid {Pid} {Name}): running as uid {Uid} without {Missing}. {Sockets} sockets are reported with process=\"(unknown)\" and counted in tcpstate_unattributed_sockets; grant CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to attribute them. Everything else works.")]
+    public static partial void CannotAttribute(ILogger logger, int processes, int pid, string name, uint uid, string missing, long sockets);
+
     [LoggerMessage(1007, LogLevel.Information, "Serving metrics on http://{Endpoint}{Path}")]
     public static partial void Listening(ILogger logger, string endpoint, string path);
 }

@@ -19,11 +19,14 @@ public sealed class SamplingService : BackgroundService
     private readonly ExporterOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SamplingService> _logger;
+    private readonly Kernel.Proc.ProcessSocketMap? _owners;
     private string? _failingReason;
     private int _failures;
+    private bool _warnedUnreadable;
 
-    public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger)
+    public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger, Kernel.Proc.ProcessSocketMap? owners = null)
     {
+        _owners = owners;
         _sampler = sampler;
         _store = store;
         _statistics = statistics;
@@ -73,6 +76,15 @@ public sealed class SamplingService : BackgroundService
             if (snapshot.MalformedRecords > 0)
             {
                 Log.MalformedRecords(_logger, snapshot.MalformedRecords, snapshot.Source);
+            }
+
+            if (!_warnedUnreadable && snapshot.UnattributedSockets > 0 && _owners is { UnreadableProcesses: > 0, AnUnreadableProcess: { } example })
+            {
+                // Once: the cause does not change while the exporter runs.
+                _warnedUnreadable = true;
+                var capabilities = Kernel.Proc.ProcessCapabilities.OfThisProcess();
+                var missing = capabilities.Missing.Count > 0 ? string.Join(" and ", capabilities.Missing) : "no capability (an LSM or hidepid denies access)";
+                Log.CannotAttribute(_logger, _owners.UnreadableProcesses, example.Pid, example.Name, capabilities.Uid, missing, snapshot.UnattributedSockets);
             }
 
             if (snapshot.Duration > _options.SampleInterval / 10)

@@ -52,8 +52,8 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
             Assert.Equal(states[$"state={state}"], ports.Where(p => p.Key.EndsWith($"state={state}", StringComparison.Ordinal)).Sum(p => p.Value));
         }
 
-        Assert.True(ports["port=8080,role=server,state=close_wait"] >= 3);
-        Assert.Equal(1, ports["port=9090,role=client,state=time_wait"]);
+        Assert.True(ports[$"port=8080,process={SocketHolderProcess.ExpectedProcessName},role=server,state=close_wait"] >= 3);
+        Assert.Equal(1, ports["port=9090,process=,role=client,state=time_wait"]);
         Assert.Equal(1, PrometheusText.Samples(text, "tcpstate_build_info")["source=netlink,version=0.1.0"]);
     }
 

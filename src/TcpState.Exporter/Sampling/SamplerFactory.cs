@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+using TcpState.Core;
+using TcpState.Exporter.Configuration;
+using TcpState.Kernel.Proc;
+
+namespace TcpState.Exporter.Sampling;
+
+/// <summary>Builds the sampler the settings describe: source, process attribution and stuck-socket tracking.</summary>
+public static class SamplerFactory
+{
+    public static SocketSampler Create(ExporterOptions options, ProcessSocketMap owners, TimeProvider time, ILogger logger) =>
+        new(SocketSourceFactory.Create(options, logger), options.ServerPorts, options.MaxPortSeries, time,
+            owners, new StuckSocketTracker(options.StuckStates, options.StuckThreshold, time), options.PidLabel);
+
+    public static ProcessSocketMap CreateOwners(ExporterOptions options, TimeProvider time) =>
+        new(options.ProcRoot, options.ProcessName, time);
+}
