@@ -176,10 +176,10 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"close_wait   {ss.Count("close_wait"),8}", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Matches(@"close_wait\s+server\s+8080\s+3", result.StandardOutput);
+        Assert.Matches(@"close_wait\s+server\s+8080\s+SocketHolder\s+3\s", result.StandardOutput);
         // Rows after the first of a state leave the state column blank.
         var timeWaitRows = result.StandardOutput[result.StandardOutput.LastIndexOf("time_wait", StringComparison.Ordinal)..].Split('\n').TakeWhile(l => !l.StartsWith("close ", StringComparison.Ordinal));
-        Assert.Contains(timeWaitRows, row => System.Text.RegularExpressions.Regex.IsMatch(row, @"^(time_wait)?\s+client\s+9090\s+1$"));
+        Assert.Contains(timeWaitRows, row => System.Text.RegularExpressions.Regex.IsMatch(row, @"^(time_wait)?\s+client\s+9090\s+-\s+1\s"));
     }
 
     public sealed class Running : IDisposable
