@@ -25,9 +25,10 @@ public static class MetricsEndpoint
             return Sdk.CreateMeterProviderBuilder()
                 .AddMeter(TcpStateMetrics.MeterName)
                 .AddPrometheusExposition(provider.GetRequiredService<OpenTelemetryMetricCollector>())
-                // Our own cap (port="other" folding) bounds this family; the SDK's default limit
-                // of 2000 must not cut in first.
-                .AddCardinalityLimit("tcpstate.port.sockets", options.MaxPortSeries + 100)
+                // Our own cap (port="other" folding) bounds the per-port families; the SDK's limit
+                // must not cut in first. A slot is freed only by the first collection that no
+                // longer sees its series, so it must hold two scrapes' worth.
+                .AddCardinalityLimit("tcpstate.*", Math.Max(2000, (2 * options.MaxPortSeries) + 100))
                 .Build();
         });
         services.AddSingleton(provider =>

@@ -1,0 +1,120 @@
+using TcpState.Core;
+using TcpState.Kernel.Proc;
+using TcpState.Tests.TestSupport;
+
+namespace TcpState.Tests.Kernel;
+
+public sealed class ProcessSocketMapTests : IDisposable
+{
+    private readonly FakeProcTree _proc = new();
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public void Resolve_InodesInFdLinks_AttributesThemToTheProcess()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11, 12);
+        _proc.AddProcess(200, 6000, "postgres", 21);
+        var map = Map();
+
+        map.Resolve([11, 21]);
+
+        Assert.Equal("nginx", Owner(map, 11)?.Name);
+        Assert.Equal("nginx", Owner(map, 12)?.Name);
+        Assert.Equal(new SocketOwner(200, 6000, "postgres"), Owner(map, 21));
+    }
+
+    [Fact]
+    public void Resolve_PidReusedByAnotherProcess_ForgetsTheOldOneWithoutAFullRescan()
+    {
+        _proc.AddProcess(100, 5000, "alpha", 11);
+        var map = Map();
+        map.Resolve([11]);
+        var fullRescans = map.FullRescans;
+
+        // Same pid, same number of fds, a different process (later start time).
+        _proc.AddProcess(100, 7000, "beta", 22);
+        map.Resolve([22]);
+
+        Assert.Equal(new SocketOwner(100, 7000, "beta"), Owner(map, 22));
+        Assert.Null(Owner(map, 11));
+        Assert.Equal(fullRescans, map.FullRescans);
+    }
+
+    [Fact]
+    public void Resolve_SocketHeldByTwoProcesses_GoesToTheYoungestThenLowestPid()
+    {
+        _proc.AddProcess(300, 9000, "worker", 42);
+        _proc.AddProcess(100, 1000, "master", 42);
+        _proc.AddProcess(200, 9000, "worker2", 42);
+        var map = Map();
+
+        map.Resolve([42]);
+
+        Assert.Equal(new SocketOwner(200, 9000, "worker2"), Owner(map, 42));
+    }
+
+    [Fact]
+    public void Resolve_AllInodesKnown_DoesNotWalkProc()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11);
+        var map = Map();
+        map.Resolve([11]);
+        var walks = map.Walks;
+
+        map.Resolve([]);
+
+        Assert.Equal(walks, map.Walks);
+    }
+
+    [Fact]
+    public void Resolve_ProcessExited_ItsSocketsAreForgotten()
+    {
+        _proc.AddProcess(100, 5000, "gone", 11);
+        _proc.AddProcess(200, 6000, "stays", 21);
+        var map = Map();
+        map.Resolve([11]);
+
+        _proc.RemoveProcess(100);
+        _proc.AddProcess(200, 6000, "stays", 21, 22);
+        map.Resolve([22]);
+
+        Assert.Null(Owner(map, 11));
+        Assert.Equal("stays", Owner(map, 22)?.Name);
+    }
+
+    [Fact]
+    public void Resolve_InodeNobodyHolds_FullRescanIsRateLimited()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11);
+        var map = Map();
+        map.Resolve([999]);
+        var afterFirst = map.FullRescans;
+
+        map.Resolve([999]);
+        Assert.Equal(afterFirst, map.FullRescans);
+
+        _time.Advance(ProcessSocketMap.FullRescanInterval);
+        map.Resolve([999]);
+        Assert.Equal(afterFirst + 1, map.FullRescans);
+    }
+
+    [Theory]
+    [InlineData(ProcessNameSource.Comm, "my daemon)")]
+    [InlineData(ProcessNameSource.Exe, "my daemon)-bin")]
+    [InlineData(ProcessNameSource.Unit, "my daemon).service")]
+    public void Resolve_NameSource_ChoosesTheLabel(ProcessNameSource source, string expected)
+    {
+        _proc.AddProcess(100, 5000, "my daemon)", 11);
+        var map = new ProcessSocketMap(_proc.Root, source, _time);
+
+        map.Resolve([11]);
+
+        Assert.Equal(expected, Owner(map, 11)?.Name);
+    }
+
+    private ProcessSocketMap Map() => new(_proc.Root, ProcessNameSource.Comm, _time);
+
+    private static SocketOwner? Owner(ProcessSocketMap map, uint inode) => map.TryGetOwner(inode, out var owner) ? owner : null;
+
+    public void Dispose() => _proc.Dispose();
+}
