@@ -11,9 +11,10 @@ public sealed record SocketOwner(int Pid, ulong StartTime, string Name)
 {
     /// <summary>
     /// The deterministic choice between holders of one socket (fork, fd passing): the youngest
-    /// process wins (the service a supervisor or master process handed the socket to), then the
-    /// lowest pid.
+    /// process wins (the service a supervisor or master process handed the socket to); start
+    /// times are in clock ticks (10 ms), so a parent and the child it forked at once often tie,
+    /// and then the higher pid, the later fork, wins.
     /// </summary>
     public bool IsPreferredOver(SocketOwner other) =>
-        StartTime != other.StartTime ? StartTime > other.StartTime : Pid < other.Pid;
+        StartTime != other.StartTime ? StartTime > other.StartTime : Pid > other.Pid;
 }

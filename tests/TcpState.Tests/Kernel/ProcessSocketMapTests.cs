@@ -41,7 +41,7 @@ public sealed class ProcessSocketMapTests : IDisposable
     }
 
     [Fact]
-    public void Resolve_SocketHeldByTwoProcesses_GoesToTheYoungestThenLowestPid()
+    public void Resolve_SocketHeldBySeveralProcesses_GoesToTheYoungestThenHighestPid()
     {
         _proc.AddProcess(300, 9000, "worker", 42);
         _proc.AddProcess(100, 1000, "master", 42);
@@ -50,7 +50,7 @@ public sealed class ProcessSocketMapTests : IDisposable
 
         map.Resolve([42]);
 
-        Assert.Equal(new SocketOwner(200, 9000, "worker2"), Owner(map, 42));
+        Assert.Equal(new SocketOwner(300, 9000, "worker"), Owner(map, 42));
     }
 
     [Fact]
