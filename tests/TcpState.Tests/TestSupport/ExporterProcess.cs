@@ -36,9 +36,16 @@ public sealed partial class ExporterProcess : IDisposable
     public string Error { get { lock (_error) return _error.ToString(); } }
 
     /// <summary>Starts the exporter on 127.0.0.1:<paramref name="port"/> in the namespace and waits until /healthz answers 200.</summary>
-    public static ExporterProcess Start(NetworkNamespace ns, int port, params string[] extraArguments)
+    public static ExporterProcess Start(NetworkNamespace ns, int port, params string[] extraArguments) =>
+        Start(ns, port, asNobody: false, extraArguments);
+
+    /// <summary>As <see cref="Start(NetworkNamespace, int, string[])"/>; <paramref name="asNobody"/> runs it as uid 65534 with no capabilities (setpriv).</summary>
+    public static ExporterProcess Start(NetworkNamespace ns, int port, bool asNobody, params string[] extraArguments)
     {
-        var process = ns.Start(ExecutablePath, [$"--web.listen-address=127.0.0.1:{port}", .. extraArguments]);
+        string[] arguments = [$"--web.listen-address=127.0.0.1:{port}", .. extraArguments];
+        var process = asNobody
+            ? ns.Start("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "env", "HOME=/tmp", ExecutablePath, .. arguments])
+            : ns.Start(ExecutablePath, arguments);
         var exporter = new ExporterProcess(ns, port, process);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
@@ -65,6 +72,22 @@ public sealed partial class ExporterProcess : IDisposable
     }
 
     public HttpResult Get(string path, params (string Name, string Value)[] headers) => LoopbackHttp.Get(Namespace, Port, path, headers);
+
+    /// <summary>Scrapes /metrics until <paramref name="condition"/> holds (e.g. a later sample has seen something), at most 15 s.</summary>
+    public string WaitForMetrics(Func<string, bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        string text;
+        do
+        {
+            text = Get("/metrics").Text;
+            if (condition(text)) return text;
+            Thread.Sleep(200);
+        }
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15));
+
+        throw new TimeoutException($"/metrics never met the condition; last scrape:\n{text}");
+    }
 
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>
     public int Terminate(TimeSpan timeout)
