@@ -86,6 +86,9 @@ public static class ExporterHost
         var app = builder.Build();
         MetricsEndpoint.Map(app, options.TelemetryPath);
         app.MapGet("/", () => Results.Content(LandingPage.Html(options.TelemetryPath), "text/html; charset=utf-8"));
+        app.MapGet("/api/v1/snapshot", (SnapshotStore store) => store.Latest is { } latest
+            ? Results.Json(Api.SnapshotDocument.From(latest), Api.SnapshotJsonContext.Default.SnapshotDocument)
+            : Results.Text("no sample has succeeded yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/healthz", (SnapshotStore store, SamplerStatistics statistics, TimeProvider clock) =>
             Health.Check(store.Latest, statistics, options.SampleInterval, clock.GetUtcNow()));
         return app;

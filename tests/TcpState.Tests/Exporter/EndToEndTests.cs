@@ -171,7 +171,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
     [Fact]
     public void Snapshot_InsideTheNamespace_PrintsTheStatesAndTopPorts()
     {
-        var result = _running.Live.Namespace.Exec(TimeSpan.FromSeconds(30), ExporterProcess.ExecutablePath, "snapshot", ExporterPorts);
+        var result = _running.Live.Namespace.Exec(TimeSpan.FromSeconds(30), ExporterProcess.ExecutablePath, "snapshot", ExporterPorts, "--web.listen-address=127.0.0.1:1");
         var ss = SsOutput.CaptureAll(_running.Live.Namespace);
 
         Assert.Equal(0, result.ExitCode);
@@ -180,6 +180,30 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
         // Rows after the first of a state leave the state column blank.
         var timeWaitRows = result.StandardOutput[result.StandardOutput.LastIndexOf("time_wait", StringComparison.Ordinal)..].Split('\n').TakeWhile(l => !l.StartsWith("close ", StringComparison.Ordinal));
         Assert.Contains(timeWaitRows, row => System.Text.RegularExpressions.Regex.IsMatch(row, @"^(time_wait)?\s+client\s+9090\s+-\s+1\s"));
+    }
+
+    [Fact]
+    public void Snapshot_DaemonRunning_PrintsTheDaemonsSampleWithItsAges()
+    {
+        var result = _running.Live.Namespace.Exec(TimeSpan.FromSeconds(30), ExporterProcess.ExecutablePath, "snapshot", $"--web.listen-address=127.0.0.1:{Port}");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith($"From the running exporter at http://127.0.0.1:{Port}/api/v1/snapshot", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"close_wait\s+server\s+8080\s+SocketHolder\s+3\s+\d+s\s+0", result.StandardOutput);
+    }
+
+    [Fact]
+    public void ApiSnapshot_Json_CarriesStatesGroupsAndQueues()
+    {
+        var response = _running.Exporter.Get("/api/v1/snapshot");
+
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("application/json", response.Headers["Content-Type"], StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(response.Body);
+        Assert.Equal(StateLabel.Count, json.RootElement.GetProperty("states").EnumerateObject().Count());
+        Assert.Contains(json.RootElement.GetProperty("groups").EnumerateArray(), g =>
+            g.GetProperty("state").GetString() == "close_wait" && g.GetProperty("port").GetString() == "8080" && g.GetProperty("oldestAgeSeconds").GetDouble() >= 0);
+        Assert.Contains(json.RootElement.GetProperty("listenQueues").EnumerateArray(), q => q.GetProperty("port").GetInt32() == 6060 && q.GetProperty("length").GetInt64() > 0);
     }
 
     public sealed class Running : IDisposable
