@@ -1,0 +1,25 @@
+using TcpState.Core;
+
+namespace TcpState.Tests.TestSupport;
+
+/// <summary>An inode-to-owner table the test fills in, for aggregation rules that do not depend on /proc.</summary>
+public sealed class StaticOwners : ISocketOwnerLookup
+{
+    public Dictionary<uint, SocketOwner> Known { get; } = [];
+
+    /// <summary>Owners that only <see cref="Resolve"/> finds, as a /proc walk would.</summary>
+    public Dictionary<uint, SocketOwner> FoundByWalk { get; } = [];
+
+    public int Walks { get; private set; }
+
+    public bool TryGetOwner(uint inode, out SocketOwner? owner) => Known.TryGetValue(inode, out owner);
+
+    public void Resolve(IReadOnlyList<uint> unknownInodes)
+    {
+        Walks++;
+        foreach (var inode in unknownInodes)
+        {
+            if (FoundByWalk.TryGetValue(inode, out var owner)) Known[inode] = owner;
+        }
+    }
+}
