@@ -20,12 +20,21 @@ public static class ExporterHost
     {
         logging.ClearProviders();
         logging.AddConfiguration(configuration.GetSection("Logging"));
-        logging.AddSimpleConsole(console =>
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            console.UseUtcTimestamp = true;
-        });
+            // Under systemd the journal stamps and classifies lines itself: one line per entry
+            // with a <priority> prefix, no timestamp.
+            logging.AddSystemdConsole(console => console.UseUtcTimestamp = true);
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
+            });
+        }
         // Kestrel and hosting chatter is not what an operator of this daemon needs at Information.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
@@ -82,6 +91,15 @@ public static class ExporterHost
             () => provider.GetRequiredService<SocketSampler>().Source.Name,
             options));
         MetricsEndpoint.AddServices(services, options);
+        services.AddSingleton<Systemd.ISystemdNotifier>(_ => Systemd.SystemdNotifier.FromEnvironment());
+        services.AddHostedService(provider => new Systemd.SystemdIntegration(
+            provider.GetRequiredService<Systemd.ISystemdNotifier>(),
+            provider.GetRequiredService<SnapshotStore>(),
+            provider.GetRequiredService<SamplerStatistics>(),
+            options,
+            provider.GetRequiredService<IHostApplicationLifetime>(),
+            provider.GetRequiredService<TimeProvider>(),
+            Systemd.SystemdWatchdog.Timeout(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId)));
 
         var app = builder.Build();
         MetricsEndpoint.Map(app, options.TelemetryPath);

@@ -14,6 +14,7 @@ public sealed class SamplerStatistics
     private long _retries;
     private long _malformed;
     private volatile bool _lastSucceeded;
+    private long _lastProgress;
 
     public long Samples => Interlocked.Read(ref _samples);
 
@@ -25,6 +26,11 @@ public sealed class SamplerStatistics
     public bool LastSucceeded => _lastSucceeded;
 
     public IEnumerable<KeyValuePair<string, long>> Errors => _errors;
+
+    /// <summary>Monotonic timestamp (of the sampler's TimeProvider) at which a sample last started or finished: how the watchdog tells a live loop from a stalled one.</summary>
+    public long LastProgress => Interlocked.Read(ref _lastProgress);
+
+    public void RecordProgress(long timestamp) => Interlocked.Exchange(ref _lastProgress, timestamp);
 
     public void RecordSuccess(Core.SocketSnapshot snapshot)
     {

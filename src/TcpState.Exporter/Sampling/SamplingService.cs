@@ -61,6 +61,7 @@ public sealed class SamplingService : BackgroundService
     /// <summary>Takes one sample; a failure is counted and logged, never thrown.</summary>
     public void SampleOnce()
     {
+        _statistics.RecordProgress(_time.GetTimestamp());
         try
         {
             var snapshot = _sampler.Sample();
@@ -107,6 +108,10 @@ public sealed class SamplingService : BackgroundService
             {
                 Log.SampleFailedAgain(_logger, reason, e.Message);
             }
+        }
+        finally
+        {
+            _statistics.RecordProgress(_time.GetTimestamp());
         }
     }
 }

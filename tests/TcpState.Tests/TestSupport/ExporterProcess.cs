@@ -12,7 +12,7 @@ public sealed partial class ExporterProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
 
-    private ExporterProcess(NetworkNamespace ns, int port, Process process)
+    private ExporterProcess(NetworkNamespace? ns, int port, Process process)
     {
         Namespace = ns;
         Port = port;
@@ -25,7 +25,8 @@ public sealed partial class ExporterProcess : IDisposable
 
     public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "tcpstate-exporter");
 
-    public NetworkNamespace Namespace { get; }
+    /// <summary>The namespace it runs in, or null for the host's.</summary>
+    public NetworkNamespace? Namespace { get; }
 
     public int Port { get; }
 
@@ -46,7 +47,29 @@ public sealed partial class ExporterProcess : IDisposable
         var process = asNobody
             ? ns.Start("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "env", "HOME=/tmp", ExecutablePath, .. arguments])
             : ns.Start(ExecutablePath, arguments);
-        var exporter = new ExporterProcess(ns, port, process);
+        return WaitUntilHealthy(new ExporterProcess(ns, port, process));
+    }
+
+    /// <summary>
+    /// Starts the exporter in the host's network namespace with extra environment variables (e.g.
+    /// NOTIFY_SOCKET: an abstract unix socket is only reachable from the same network namespace).
+    /// </summary>
+    public static ExporterProcess StartOnHost(int port, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
+    {
+        var start = new ProcessStartInfo(ExecutablePath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])[$"--web.listen-address=127.0.0.1:{port}", .. extraArguments]) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return WaitUntilHealthy(new ExporterProcess(null, port, Process.Start(start)!));
+    }
+
+    private static ExporterProcess WaitUntilHealthy(ExporterProcess exporter)
+    {
+        var process = exporter._process;
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
@@ -71,7 +94,8 @@ public sealed partial class ExporterProcess : IDisposable
         throw new TimeoutException($"the exporter did not become healthy in 30 s: {exporter.Output}{exporter.Error}");
     }
 
-    public HttpResult Get(string path, params (string Name, string Value)[] headers) => LoopbackHttp.Get(Namespace, Port, path, headers);
+    public HttpResult Get(string path, params (string Name, string Value)[] headers) =>
+        Namespace is null ? LoopbackHttp.Send(Port, "GET", path, headers) : LoopbackHttp.Get(Namespace, Port, path, headers);
 
     /// <summary>Scrapes /metrics until <paramref name="condition"/> holds (e.g. a later sample has seen something), at most 15 s.</summary>
     public string WaitForMetrics(Func<string, bool> condition)
