@@ -37,7 +37,7 @@ public static class ExporterProgram
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or IOException)
         {
-            error.WriteLine($"tcpstate-exporter: cannot read the settings: {e.Message}");
+            error.WriteLine($"tcpstate-exporter: cannot read the settings: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}");
             return ExitCodes.BadSettings;
         }
 
@@ -74,10 +74,24 @@ public static class ExporterProgram
     /// Settings in rising precedence: appsettings.json beside the binary, <c>TCPSTATE_</c>
     /// environment variables, the command line.
     /// </summary>
-    public static IConfiguration BuildConfiguration(CommandLine commandLine) =>
-        new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+    public static IConfiguration BuildConfiguration(CommandLine commandLine)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        var file = commandLine.Values.GetValueOrDefault(Settings.ConfigFile.Key) ?? Environment.GetEnvironmentVariable(Settings.ConfigFile.EnvironmentVariable);
+        if (!string.IsNullOrEmpty(file))
+        {
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"the settings file {file} (--config.file) does not exist");
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        return builder
             .AddEnvironmentVariables("TCPSTATE_")
             .AddInMemoryCollection(commandLine.Values)
             .Build();
+    }
 }

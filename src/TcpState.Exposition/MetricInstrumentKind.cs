@@ -1,4 +1,5 @@
-using System.Reflection;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 
 namespace TcpState.Exposition;
@@ -8,48 +9,38 @@ namespace TcpState.Exposition;
 /// SDK exports a point only when it was updated since the previous collection, and the meaning of a
 /// missing point depends on the instrument: an observable gauge or counter did not observe that
 /// series (it must disappear, as with cumulative temporality), while a synchronous counter, gauge or
-/// histogram merely had no new measurement (the series must stay). <see cref="Metric"/> has no public
-/// member that tells them apart (both kinds share <see cref="MetricType"/> and temporality), so this
-/// reads <c>Metric.InstrumentIdentity.IsAsynchronous</c>, an internal member of OpenTelemetry 1.20.1.
+/// histogram merely had no new measurement (the series must stay). <see cref="Metric"/> does not say
+/// which, so a <see cref="MeterListener"/> (public API, trim-safe) records
+/// <see cref="Instrument.IsObservable"/> for every instrument as it is published; it never enables
+/// measurement events, so it costs nothing per measurement.
 /// </summary>
-/// <remarks>
-/// The SDK version is pinned centrally and the collector tests fail if this stops working. Should an
-/// upgrade remove the member, <see cref="IsAvailable"/> turns false, the collector reports it through its
-/// diagnostic callback, and <see cref="IsObservable"/> falls back to guessing from the metric type.
-/// </remarks>
 internal static class MetricInstrumentKind
 {
-    private static readonly PropertyInfo? IdentityProperty =
-        typeof(Metric).GetProperty("InstrumentIdentity", BindingFlags.Instance | BindingFlags.NonPublic);
+    private static readonly ConcurrentDictionary<(string Meter, string Instrument), bool> Observable = new();
+    private static readonly MeterListener Listener = CreateListener();
 
-    private static readonly PropertyInfo? IsAsynchronousProperty = GetIsAsynchronousProperty();
-
-    /// <summary>Gets whether the instrument kind can be read from this OpenTelemetry version.</summary>
-    public static bool IsAvailable => IsAsynchronousProperty is not null;
+    /// <summary>Gets whether instrument kinds are being recorded (always, once the type is initialised).</summary>
+    public static bool IsAvailable => Listener is not null;
 
     /// <summary>Gets whether <paramref name="metric"/> comes from an observable instrument.</summary>
     /// <param name="metric">The metric stream.</param>
     /// <returns>
-    /// The instrument kind, or when it cannot be read a guess from the metric type: gauges are assumed
-    /// observable (a series that was not observed disappears) and sums and histograms synchronous.
+    /// The instrument kind; for a stream whose instrument was never seen (a view renamed it), a
+    /// guess from the metric type: gauges are assumed observable (a series that was not observed
+    /// disappears) and sums and histograms synchronous.
     /// </returns>
-    public static bool IsObservable(Metric metric)
+    public static bool IsObservable(Metric metric) =>
+        Observable.TryGetValue((metric.MeterName, metric.Name), out var observable)
+            ? observable
+            : metric.MetricType is MetricType.LongGauge or MetricType.DoubleGauge;
+
+    private static MeterListener CreateListener()
     {
-        if (IsAsynchronousProperty is not null
-            && IdentityProperty!.GetValue(metric) is { } identity
-            && IsAsynchronousProperty.GetValue(identity) is bool observable)
+        var listener = new MeterListener
         {
-            return observable;
-        }
-
-        return metric.MetricType is MetricType.LongGauge or MetricType.DoubleGauge;
-    }
-
-    private static PropertyInfo? GetIsAsynchronousProperty()
-    {
-        var property = IdentityProperty?.PropertyType.GetProperty(
-            "IsAsynchronous",
-            BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-        return property?.PropertyType == typeof(bool) && property.GetMethod is not null ? property : null;
+            InstrumentPublished = static (instrument, _) => Observable[(instrument.Meter.Name, instrument.Name)] = instrument.IsObservable,
+        };
+        listener.Start();
+        return listener;
     }
 }

@@ -91,13 +91,8 @@ public sealed class OpenTelemetryMetricCollector : IMetricFamilySource
             TemporalityPreference = MetricReaderTemporalityPreference.Delta,
         };
 
-        if (!MetricInstrumentKind.IsAvailable)
-        {
-            this.ReportOnce(
-                "This OpenTelemetry version does not tell observable from synchronous instruments to the exposition; " +
-                "synchronous gauges then disappear after the scrape following their last update, and observable " +
-                "counters that stop reporting a series and report it again are added up instead of exposed as observed.");
-        }
+        // Start recording instrument kinds before any instrument the provider sees is collected.
+        _ = MetricInstrumentKind.IsAvailable;
     }
 
     /// <summary>

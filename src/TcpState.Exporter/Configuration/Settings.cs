@@ -3,6 +3,10 @@ namespace TcpState.Exporter.Configuration;
 /// <summary>Every setting of the exporter. The command-line parser, <c>--help</c> and validation all read this table.</summary>
 public static class Settings
 {
+    public static readonly SettingDefinition ConfigFile = new(
+        "--config.file", "Config:File", "",
+        "JSON settings file (keys as in appsettings.json; comments allowed), read after appsettings.json beside the binary and before the environment. Must exist when given.");
+
     public static readonly SettingDefinition ListenAddress = new(
         "--web.listen-address", "Web:ListenAddress", ":9986",
         "Address to serve /metrics on: HOST:PORT, [IPv6]:PORT, or :PORT for every interface.");
@@ -52,5 +56,5 @@ public static class Settings
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
 }
