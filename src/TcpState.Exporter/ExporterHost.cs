@@ -51,9 +51,22 @@ public static class ExporterHost
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, configuration);
+        // A bounded stop: a sample stuck in the kernel must not hold SIGTERM hostage.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // A metrics endpoint answers small GETs: anything larger, slower or more numerous
+            // than a scraper needs is refused, so clients cannot hold the daemon.
+            var limits = kestrel.Limits;
+            limits.MaxConcurrentConnections = options.MaxConnections;
+            limits.MaxConcurrentUpgradedConnections = 0;
+            limits.MaxRequestBodySize = 0;
+            limits.MaxRequestLineSize = 4 * 1024;
+            limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            limits.MaxRequestHeaderCount = 50;
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(65);
             var endpoint = options.ListenAddress;
             if (endpoint.Address is null)
             {
@@ -102,23 +115,42 @@ public static class ExporterHost
             Systemd.SystemdWatchdog.Timeout(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId)));
 
         var app = builder.Build();
+        app.Use(static (context, next) =>
+        {
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, HEAD";
+            return Task.CompletedTask;
+        });
         MetricsEndpoint.Map(app, options.TelemetryPath);
-        app.MapGet("/", () => Results.Content(LandingPage.Html(options.TelemetryPath), "text/html; charset=utf-8"));
-        app.MapGet("/api/v1/snapshot", (SnapshotStore store) => store.Latest is { } latest
+        app.MapMethods("/", GetOrHead, () => Results.Content(LandingPage.Html(options.TelemetryPath), "text/html; charset=utf-8"));
+        app.MapMethods("/api/v1/snapshot", GetOrHead, (SnapshotStore store) => store.Latest is { } latest
             ? Results.Json(Api.SnapshotDocument.From(latest), Api.SnapshotJsonContext.Default.SnapshotDocument)
             : Results.Text("no sample has succeeded yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/healthz", (SnapshotStore store, SamplerStatistics statistics, TimeProvider clock) =>
+        app.MapMethods("/healthz", GetOrHead, (SnapshotStore store, SamplerStatistics statistics, TimeProvider clock) =>
             Health.Check(store.Latest, statistics, options.SampleInterval, clock.GetUtcNow()));
         return app;
     }
 
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static async Task<int> RunAsync(ExporterOptions options, IConfiguration configuration)
     {
         await using var app = Build(options, configuration);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter");
+        if (Kernel.Proc.ProcessCapabilities.OfThisProcess().Uid == 0)
+        {
+            Log.RunningAsRoot(logger);
+        }
+
         // Resolving the sampler opens the source now, so a refused netlink fails start-up here.
         app.Services.GetRequiredService<SocketSampler>();
         await app.StartAsync().ConfigureAwait(false);
-        Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter"), options.ListenAddress.ToString(), options.TelemetryPath);
+        Log.Listening(logger, options.ListenAddress.ToString(), options.TelemetryPath);
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }

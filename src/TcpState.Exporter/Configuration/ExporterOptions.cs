@@ -14,6 +14,8 @@ public sealed class ExporterOptions
 
     public required string TelemetryPath { get; init; }
 
+    public required int MaxConnections { get; init; }
+
     public required TimeSpan SampleInterval { get; init; }
 
     public required SampleSourceKind Source { get; init; }
@@ -54,6 +56,12 @@ public sealed class ExporterOptions
         if (!path.StartsWith('/') || path.Length < 2 || path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#'))
         {
             Fail(Settings.TelemetryPath, "must start with '/', name a path other than '/', and contain no spaces, '?' or '#'");
+        }
+
+        if (!int.TryParse(Value(Settings.MaxConnections), NumberStyles.None, CultureInfo.InvariantCulture, out var maxConnections)
+            || maxConnections < 1 || maxConnections > 10_000)
+        {
+            Fail(Settings.MaxConnections, "must be a whole number from 1 to 10000");
         }
 
         if (!PrometheusDuration.TryParse(Value(Settings.SampleInterval), out var interval))
@@ -147,6 +155,7 @@ public sealed class ExporterOptions
         {
             ListenAddress = endpoint!,
             TelemetryPath = path,
+            MaxConnections = maxConnections,
             SampleInterval = interval,
             Source = source,
             ServerPorts = serverPorts,

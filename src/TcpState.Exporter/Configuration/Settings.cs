@@ -15,6 +15,10 @@ public static class Settings
         "--web.telemetry-path", "Web:TelemetryPath", "/metrics",
         "Path under which metrics are exposed; starts with '/'.");
 
+    public static readonly SettingDefinition MaxConnections = new(
+        "--web.max-connections", "Web:MaxConnections", "64",
+        "Most concurrent HTTP connections; further ones wait in the kernel's accept queue. 1 to 10000.");
+
     public static readonly SettingDefinition SampleInterval = new(
         "--sample.interval", "Sample:Interval", "10s",
         "Time between samples of the socket table, a Prometheus duration (500ms, 10s, 1m) from 100ms to 1h.");
@@ -56,5 +60,5 @@ public static class Settings
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
 }

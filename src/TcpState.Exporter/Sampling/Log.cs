@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Cannot read the open files of {Processes} processes (for example pid {Pid} {Name}): running as uid {Uid} without {Missing}. {Sockets} sockets are reported with process=\"(unknown)\" and counted in tcpstate_unattributed_sockets; grant CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to attribute them. Everything else works.")]
     public static partial void CannotAttribute(ILogger logger, int processes, int pid, string name, uint uid, string missing, long sockets);
 
+    [LoggerMessage(1009, LogLevel.Warning, "Running as root. The exporter needs no more than CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH (for process attribution; counting needs nothing): run it as an unprivileged user with those two capabilities, as the packaged systemd unit does.")]
+    public static partial void RunningAsRoot(ILogger logger);
+
     [LoggerMessage(1007, LogLevel.Information, "Serving metrics on http://{Endpoint}{Path}")]
     public static partial void Listening(ILogger logger, string endpoint, string path);
 }

@@ -206,6 +206,36 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
         Assert.Contains(json.RootElement.GetProperty("listenQueues").EnumerateArray(), q => q.GetProperty("port").GetInt32() == 6060 && q.GetProperty("length").GetInt64() > 0);
     }
 
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public void Metrics_MethodOtherThanGetOrHead_Gets405(string method)
+    {
+        var response = _running.Live.Namespace.RunInside(() => LoopbackHttp.Send(Port, method, "/metrics", [("Content-Length", "0")]));
+
+        Assert.Equal(405, response.Status);
+        Assert.Equal("GET, HEAD", response.Headers["Allow"]);
+    }
+
+    [Fact]
+    public void Metrics_Head_AnswersHeadersWithoutBody()
+    {
+        var response = _running.Live.Namespace.RunInside(() => LoopbackHttp.Send(Port, "HEAD", "/metrics", []));
+
+        Assert.Equal(200, response.Status);
+        Assert.Empty(response.Body);
+        Assert.True(long.Parse(response.Headers["Content-Length"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+
+    [Fact]
+    public void Metrics_OversizedHeaders_AreRefused()
+    {
+        var response = _running.Exporter.Get("/metrics", ("X-Padding", new string('a', 20_000)));
+
+        Assert.Equal(431, response.Status);
+    }
+
     public sealed class Running : IDisposable
     {
         public Running()
