@@ -41,8 +41,10 @@ public static class ExporterHost
     }
 
     /// <summary>Builds the web application without starting it.</summary>
-    public static WebApplication Build(ExporterOptions options, IConfiguration configuration, TimeProvider? time = null)
+    public static WebApplication Build(ExporterOptions options, IConfiguration configuration, Web.WebConfig? web = null, TimeProvider? time = null)
     {
+        web ??= Web.WebConfig.None;
+        var clock = time ?? TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
@@ -68,19 +70,35 @@ public static class ExporterHost
             limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             limits.KeepAliveTimeout = TimeSpan.FromSeconds(65);
             var endpoint = options.ListenAddress;
+            Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure = listen => { };
+            if (web.Tls is { } tls)
+            {
+                var certificates = kestrel.ApplicationServices.GetRequiredService<Web.CertificateReloader>();
+                configure = listen => listen.UseHttps(https =>
+                {
+                    https.SslProtocols = tls.Protocols;
+                    https.ServerCertificateSelector = (_, _) => certificates.Current;
+                });
+            }
+
             if (endpoint.Address is null)
             {
-                kestrel.ListenAnyIP(endpoint.Port);
+                kestrel.ListenAnyIP(endpoint.Port, configure);
             }
             else
             {
-                kestrel.Listen(endpoint.Address, endpoint.Port);
+                kestrel.Listen(endpoint.Address, endpoint.Port, configure);
             }
         });
 
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(clock);
+        services.AddSingleton<Web.AuthenticationStatistics>();
+        if (web.Tls is { } tlsSettings)
+        {
+            services.AddSingleton(provider => new Web.CertificateReloader(tlsSettings, clock, provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Web")));
+        }
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SamplerStatistics>();
         services.AddSingleton(provider => SamplerFactory.CreateOwners(options, provider.GetRequiredService<TimeProvider>()));
@@ -102,7 +120,8 @@ public static class ExporterHost
             provider.GetRequiredService<SnapshotStore>(),
             provider.GetRequiredService<SamplerStatistics>(),
             () => provider.GetRequiredService<SocketSampler>().Source.Name,
-            options));
+            options,
+            provider.GetRequiredService<Web.AuthenticationStatistics>()));
         MetricsEndpoint.AddServices(services, options);
         services.AddSingleton<Systemd.ISystemdNotifier>(_ => Systemd.SystemdNotifier.FromEnvironment());
         services.AddHostedService(provider => new Systemd.SystemdIntegration(
@@ -115,6 +134,12 @@ public static class ExporterHost
             Systemd.SystemdWatchdog.Timeout(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId)));
 
         var app = builder.Build();
+        if (web.Users.Count > 0)
+        {
+            var authentication = new Web.BasicAuthentication(web.Users, app.Services.GetRequiredService<Web.AuthenticationStatistics>(), clock);
+            app.Use(authentication.InvokeAsync);
+        }
+
         app.Use(static (context, next) =>
         {
             if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
@@ -138,9 +163,9 @@ public static class ExporterHost
 
     private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
 
-    public static async Task<int> RunAsync(ExporterOptions options, IConfiguration configuration)
+    public static async Task<int> RunAsync(ExporterOptions options, IConfiguration configuration, Web.WebConfig web)
     {
-        await using var app = Build(options, configuration);
+        await using var app = Build(options, configuration, web);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter");
         if (Kernel.Proc.ProcessCapabilities.OfThisProcess().Uid == 0)
         {
@@ -150,7 +175,7 @@ public static class ExporterHost
         // Resolving the sampler opens the source now, so a refused netlink fails start-up here.
         app.Services.GetRequiredService<SocketSampler>();
         await app.StartAsync().ConfigureAwait(false);
-        Log.Listening(logger, options.ListenAddress.ToString(), options.TelemetryPath);
+        Log.Listening(logger, web.Tls is null ? "http" : "https", options.ListenAddress.ToString(), options.TelemetryPath, web.Users.Count > 0 ? "with basic authentication" : "without authentication");
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -28,6 +28,8 @@ public static class ExporterProgram
             case CommandKind.Version:
                 output.WriteLine($"tcpstate-exporter version {TcpStateMetrics.Version} (.NET {Environment.Version})");
                 return ExitCodes.Success;
+            case CommandKind.HashPassword:
+                return HashPasswordCommand.Run(Console.In, output, error);
         }
 
         IConfiguration configuration;
@@ -54,9 +56,20 @@ public static class ExporterProgram
             return SnapshotCommand.Run(options, loggerFactory, output, error);
         }
 
+        var web = Web.WebConfig.None;
+        if (options.WebConfigFile is { } webConfigFile)
+        {
+            web = Web.WebConfigLoader.Load(webConfigFile, out var webProblems);
+            if (webProblems.Count > 0)
+            {
+                foreach (var problem in webProblems) error.WriteLine($"tcpstate-exporter: {problem} (--web.config.file)");
+                return ExitCodes.BadSettings;
+            }
+        }
+
         try
         {
-            return await ExporterHost.RunAsync(options, configuration).ConfigureAwait(false);
+            return await ExporterHost.RunAsync(options, configuration, web).ConfigureAwait(false);
         }
         catch (SocketTableException e)
         {

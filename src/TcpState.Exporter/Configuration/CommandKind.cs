@@ -9,6 +9,9 @@ public enum CommandKind
     /// <summary>Take one sample, print it as a table, exit.</summary>
     Snapshot,
 
+    /// <summary>Read a password on standard input, print its hash for the web configuration file.</summary>
+    HashPassword,
+
     Help,
     Version,
 }

@@ -35,6 +35,8 @@ public sealed class CommandLine
                 case "snapshot" when command == CommandKind.Run:
                     command = CommandKind.Snapshot;
                     continue;
+                case "hash-password" when command == CommandKind.Run && i == 0:
+                    return new CommandLine(CommandKind.HashPassword, values);
             }
 
             if (!arg.StartsWith("--", StringComparison.Ordinal))
@@ -82,6 +84,7 @@ public sealed class CommandLine
         text.AppendLine("Usage:");
         text.AppendLine("  tcpstate-exporter [flags]            run the exporter");
         text.AppendLine("  tcpstate-exporter snapshot [flags]   take one sample, print it as a table, and exit");
+        text.AppendLine("  tcpstate-exporter hash-password      read a password on stdin, print its hash for --web.config.file");
         text.AppendLine("  tcpstate-exporter --help | --version");
         text.AppendLine();
         text.AppendLine("Flags (each also settable in appsettings.json by its key, or in the environment):");

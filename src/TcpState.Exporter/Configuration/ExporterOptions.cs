@@ -16,6 +16,9 @@ public sealed class ExporterOptions
 
     public required int MaxConnections { get; init; }
 
+    /// <summary>The web configuration file, or null for plain HTTP without authentication.</summary>
+    public required string? WebConfigFile { get; init; }
+
     public required TimeSpan SampleInterval { get; init; }
 
     public required SampleSourceKind Source { get; init; }
@@ -156,6 +159,7 @@ public sealed class ExporterOptions
             ListenAddress = endpoint!,
             TelemetryPath = path,
             MaxConnections = maxConnections,
+            WebConfigFile = Value(Settings.WebConfigFile) is { Length: > 0 } webConfig ? webConfig : null,
             SampleInterval = interval,
             Source = source,
             ServerPorts = serverPorts,

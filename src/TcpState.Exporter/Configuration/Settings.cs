@@ -15,6 +15,10 @@ public static class Settings
         "--web.telemetry-path", "Web:TelemetryPath", "/metrics",
         "Path under which metrics are exposed; starts with '/'.");
 
+    public static readonly SettingDefinition WebConfigFile = new(
+        "--web.config.file", "Web:ConfigFile", "",
+        "YAML file with TLS (tls_server_config) and basic authentication (basic_auth_users), as for Prometheus exporters; none by default.");
+
     public static readonly SettingDefinition MaxConnections = new(
         "--web.max-connections", "Web:MaxConnections", "64",
         "Most concurrent HTTP connections; further ones wait in the kernel's accept queue. 1 to 10000.");
@@ -60,5 +64,5 @@ public static class Settings
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
 }

@@ -17,7 +17,7 @@ public sealed class TcpStateMetrics : IDisposable
     private readonly SamplerStatistics _statistics;
     private readonly bool _pidLabel;
 
-    public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source, Configuration.ExporterOptions options)
+    public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source, Configuration.ExporterOptions options, Web.AuthenticationStatistics authentication)
     {
         _store = store;
         _statistics = statistics;
@@ -60,6 +60,9 @@ public sealed class TcpStateMetrics : IDisposable
             "Dumps restarted because the kernel flagged them inconsistent (NLM_F_DUMP_INTR).");
         _meter.CreateObservableCounter("tcpstate.malformed.records", () => new Measurement<long>(_statistics.MalformedRecords), "{record}",
             "Socket records the kernel source returned that could not be parsed and were skipped.");
+        _meter.CreateObservableCounter("tcpstate.http.auth.failures",
+            () => authentication.Failures.Select(f => new Measurement<long>(f.Value, new KeyValuePair<string, object?>("reason", f.Key))), "{request}",
+            "HTTP requests refused by basic authentication (--web.config.file): reason=\"missing\" (no or malformed credentials) or \"invalid\" (unknown user or wrong password).");
         _meter.CreateObservableGauge("tcpstate.build.info",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version), new KeyValuePair<string, object?>("source", source())),
             null, "Always 1: the exporter's version and the socket source in use (netlink or proc).");

@@ -32,6 +32,6 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Warning, "Running as root. The exporter needs no more than CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH (for process attribution; counting needs nothing): run it as an unprivileged user with those two capabilities, as the packaged systemd unit does.")]
     public static partial void RunningAsRoot(ILogger logger);
 
-    [LoggerMessage(1007, LogLevel.Information, "Serving metrics on http://{Endpoint}{Path}")]
-    public static partial void Listening(ILogger logger, string endpoint, string path);
+    [LoggerMessage(1007, LogLevel.Information, "Serving metrics on {Scheme}://{Endpoint}{Path} {Authentication}")]
+    public static partial void Listening(ILogger logger, string scheme, string endpoint, string path, string authentication);
 }

@@ -54,7 +54,11 @@ public sealed partial class ExporterProcess : IDisposable
     /// Starts the exporter in the host's network namespace with extra environment variables (e.g.
     /// NOTIFY_SOCKET: an abstract unix socket is only reachable from the same network namespace).
     /// </summary>
-    public static ExporterProcess StartOnHost(int port, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
+    public static ExporterProcess StartOnHost(int port, IReadOnlyDictionary<string, string> environment, params string[] extraArguments) =>
+        StartOnHost(port, environment, waitForHttp: true, extraArguments);
+
+    /// <summary>As above; with <paramref name="waitForHttp"/> false it returns at once (for HTTPS, which the test polls itself).</summary>
+    public static ExporterProcess StartOnHost(int port, IReadOnlyDictionary<string, string> environment, bool waitForHttp, params string[] extraArguments)
     {
         var start = new ProcessStartInfo(ExecutablePath)
         {
@@ -64,7 +68,8 @@ public sealed partial class ExporterProcess : IDisposable
         };
         foreach (var argument in (string[])[$"--web.listen-address=127.0.0.1:{port}", .. extraArguments]) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        return WaitUntilHealthy(new ExporterProcess(null, port, Process.Start(start)!));
+        var exporter = new ExporterProcess(null, port, Process.Start(start)!);
+        return waitForHttp ? WaitUntilHealthy(exporter) : exporter;
     }
 
     private static ExporterProcess WaitUntilHealthy(ExporterProcess exporter)
