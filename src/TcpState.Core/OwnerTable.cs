@@ -20,6 +20,10 @@ public sealed class OwnerTable
     public const string UnknownLabel = "(unknown)";
 
     private readonly Dictionary<(string Name, int Pid), int> _ids = new();
+
+    // The owners of a sample are a handful of objects met once per socket: looking them up by
+    // reference saves hashing a name string per socket.
+    private readonly Dictionary<SocketOwner, int> _byReference = new(ReferenceEqualityComparer.Instance);
     private readonly List<(string Name, int Pid)> _labels = [];
     private readonly bool _withPid;
 
@@ -32,6 +36,7 @@ public sealed class OwnerTable
     public void Clear()
     {
         _ids.Clear();
+        _byReference.Clear();
         _labels.Clear();
         _labels.Add(("", 0));
         _labels.Add((UnknownLabel, 0));
@@ -39,6 +44,14 @@ public sealed class OwnerTable
     }
 
     public int IdOf(SocketOwner owner)
+    {
+        ref var known = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byReference, owner, out var seen);
+        if (seen) return known;
+        known = IdOfLabel(owner);
+        return known;
+    }
+
+    private int IdOfLabel(SocketOwner owner)
     {
         var label = (owner.Name, _withPid ? owner.Pid : 0);
         ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, label, out var existed);

@@ -175,6 +175,10 @@ internal sealed class SocketSet(HolderOptions options) : IDisposable
         ConnectBounded(client, port);
         var clientPort = Port(client.LocalEndPoint);
         var server = AcceptBounded(_listeners[port], clientPort);
+
+        // Referenced until exit: a socket the GC finalizes is closed abortively (RST), and the
+        // server end would vanish from the table in the middle of a test.
+        Hold(server);
         var scenario = request.Scenario;
         var name = $"{Name(scenario)} {port}<-{clientPort}";
         string clientState;

@@ -26,6 +26,7 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
     private readonly HashSet<uint> _unresolvedAfterFullRescan = new();
     private readonly List<uint> _scratchInodes = new();
     private long _walk;
+    private bool? _fdCountsReliable;
     private long _lastFullRescan = long.MinValue;
 
     public ProcessSocketMap(string procRoot, ProcessNameSource nameSource, TimeProvider time)
@@ -96,6 +97,9 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
 
     private void WalkProcesses(bool fullRescan)
     {
+        // st_size of /proc/PID/fd is the number of open fds since Linux 6.2 and 0 before: our
+        // own count tells which, so that on new kernels a 0 (kernel threads) is trusted.
+        _fdCountsReliable ??= FdCount(Environment.ProcessId) > 0;
         var root = OpenDirectory(_procRoot);
         if (root == 0)
         {
@@ -151,7 +155,7 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
             _processes[pid] = process;
             Rescan(process, fdCount);
         }
-        else if (fullRescan ? !process.Unreadable : process.FdCount != fdCount || fdCount <= 0)
+        else if (fullRescan ? !process.Unreadable : process.FdCount != fdCount || fdCount < 0 || (fdCount == 0 && _fdCountsReliable != true))
         {
             Rescan(process, fdCount);
         }
