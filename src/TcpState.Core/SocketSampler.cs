@@ -13,13 +13,20 @@ public sealed class SocketSampler
     private readonly SocketTableAggregator _aggregator;
     private readonly TimeProvider _time;
     private readonly int _maxPortSeries;
+    private readonly Func<PortRange?>? _portRange;
+    private readonly int _topDestinations;
 
     /// <param name="owners">Process attribution, or null for none.</param>
     /// <param name="tracker">Stuck-socket ages, or null for none.</param>
     /// <param name="pidLabel">Whether series are split by pid as well as by process name.</param>
+    /// <param name="portRange">Reads the ephemeral port range each sample; null counts no destinations.</param>
+    /// <param name="topDestinations">How many of the busiest client destinations each snapshot reports.</param>
     public SocketSampler(ISocketTableSource source, IEnumerable<ushort> serverPorts, int maxPortSeries, TimeProvider time,
-        ISocketOwnerLookup? owners = null, StuckSocketTracker? tracker = null, bool pidLabel = false)
+        ISocketOwnerLookup? owners = null, StuckSocketTracker? tracker = null, bool pidLabel = false,
+        Func<PortRange?>? portRange = null, int topDestinations = 10)
     {
+        _portRange = portRange;
+        _topDestinations = topDestinations;
         Source = source;
         _aggregator = new SocketTableAggregator(serverPorts, owners, tracker, pidLabel);
         _maxPortSeries = maxPortSeries;
@@ -34,16 +41,17 @@ public sealed class SocketSampler
     {
         var started = _time.GetTimestamp();
         long malformed = 0;
+        var range = _portRange?.Invoke();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            _aggregator.Reset();
+            _aggregator.Reset(range);
             Source.DumpListeners(_aggregator.ListenerSink);
             var result = Source.Dump(_aggregator);
             malformed += result.MalformedRecords;
             if (!result.Interrupted)
             {
                 var attributionStarted = _time.GetTimestamp();
-                var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit);
+                var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit, _topDestinations);
                 return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), _time.GetElapsedTime(attributionStarted));
             }
         }

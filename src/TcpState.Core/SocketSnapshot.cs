@@ -39,6 +39,12 @@ public sealed class SocketSnapshot
     /// <summary>Sockets being followed for their age.</summary>
     public int TrackedSockets { get; init; }
 
+    /// <summary>The ephemeral port range of the sampled namespace, or null when unknown.</summary>
+    public PortRange? PortRange { get; init; }
+
+    /// <summary>The busiest client destinations by ephemeral ports held, largest first (bounded).</summary>
+    public IReadOnlyList<DestinationUsage> Destinations { get; init; } = [];
+
     /// <summary>Of <see cref="Duration"/>, the time spent attributing sockets to processes.</summary>
     public TimeSpan AttributionDuration { get; init; }
 
@@ -57,6 +63,8 @@ public sealed class SocketSnapshot
         ListenQueues = ListenQueues,
         UnattributedSockets = UnattributedSockets,
         TrackedSockets = TrackedSockets,
+        PortRange = PortRange,
+        Destinations = Destinations,
     };
 
     /// <summary>All sockets counted.</summary>

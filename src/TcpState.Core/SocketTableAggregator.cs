@@ -24,7 +24,9 @@ public sealed class SocketTableAggregator : ISocketSink
     private readonly ISocketOwnerLookup? _owners;
     private readonly StuckSocketTracker? _tracker;
     private readonly OwnerTable _ownerTable;
+    private readonly Dictionary<(InetAddress Address, byte Family, ushort Port), (long InUse, long TimeWait)> _destinations = new();
     private long _unattributed;
+    private PortRange? _range;
 
     /// <param name="configuredServerPorts">Ports always treated as server ports, listening or not.</param>
     /// <param name="owners">Process attribution; null leaves the process label empty.</param>
@@ -44,8 +46,11 @@ public sealed class SocketTableAggregator : ISocketSink
     public ISocketSink ListenerSink { get; }
 
     /// <summary>Forgets the previous sample's counts (keeps the tables' capacity).</summary>
-    public void Reset()
+    /// <param name="range">This sample's ephemeral port range; null counts no destinations.</param>
+    public void Reset(PortRange? range = null)
     {
+        _range = range;
+        _destinations.Clear();
         Array.Clear(_stateCounts);
         _groups.Clear();
         _queues.Clear();
@@ -66,6 +71,11 @@ public sealed class SocketTableAggregator : ISocketSink
         if (isListener) LearnListener(socket);
 
         var role = isListener || _serverPorts.Contains(socket.LocalPort) ? SocketRole.Server : SocketRole.Client;
+        if (role == SocketRole.Client && _range is not null && _range.Contains(socket.LocalPort))
+        {
+            CountDestination(socket, state);
+        }
+
         var key = new GroupKey(state, role, role == SocketRole.Server ? socket.LocalPort : socket.RemotePort);
         var age = TimeSpan.MinValue;
         var stuck = false;
@@ -106,7 +116,8 @@ public sealed class SocketTableAggregator : ISocketSink
     /// of this port" for ownerless server sockets, and publishes the sample.
     /// </summary>
     /// <param name="reportsQueueLimit">Whether the source reports the accept-queue limit (netlink does, /proc does not).</param>
-    public SocketSnapshot ToSnapshot(string source, DateTimeOffset timestamp, TimeSpan duration, int maxPortSeries, long malformedRecords, int retries, bool reportsQueueLimit = true)
+    /// <param name="topDestinations">How many of the busiest client destinations to report.</param>
+    public SocketSnapshot ToSnapshot(string source, DateTimeOffset timestamp, TimeSpan duration, int maxPortSeries, long malformedRecords, int retries, bool reportsQueueLimit = true, int topDestinations = 10)
     {
         AttributePending();
         ResolveListenerOwners();
@@ -135,7 +146,45 @@ public sealed class SocketTableAggregator : ISocketSink
             ListenQueues = queues,
             UnattributedSockets = _unattributed,
             TrackedSockets = _tracker?.Count ?? 0,
+            PortRange = _range,
+            Destinations = TopDestinations(topDestinations),
         };
+    }
+
+    // Each client socket toward a destination holds one ephemeral local port; connect() fails with
+    // EADDRNOTAVAIL once a destination has them all (per source address).
+    private void CountDestination(in SocketRecord socket, int state)
+    {
+        var address = socket.RemoteAddress;
+        var family = socket.Family;
+        if (family == AddressFamilies.Inet6 && address.IsIPv4Mapped)
+        {
+            address = new InetAddress(address.Low << 32, 0);
+            family = AddressFamilies.Inet;
+        }
+
+        ref var usage = ref CollectionsMarshal.GetValueRefOrAddDefault(_destinations, (address, family, socket.RemotePort), out _);
+        usage = (usage.InUse + 1, usage.TimeWait + (state == StateLabel.TimeWait ? 1 : 0));
+    }
+
+    private List<DestinationUsage> TopDestinations(int count)
+    {
+        var top = new List<KeyValuePair<(InetAddress Address, byte Family, ushort Port), (long InUse, long TimeWait)>>(_destinations);
+        top.Sort(static (a, b) =>
+        {
+            var c = b.Value.InUse.CompareTo(a.Value.InUse);
+            if (c == 0) c = a.Key.Port.CompareTo(b.Key.Port);
+            if (c == 0) c = a.Key.Address.High.CompareTo(b.Key.Address.High);
+            return c != 0 ? c : a.Key.Address.Low.CompareTo(b.Key.Address.Low);
+        });
+        var result = new List<DestinationUsage>(Math.Min(count, top.Count));
+        for (var i = 0; i < top.Count && i < count; i++)
+        {
+            var ((address, family, port), (inUse, timeWait)) = top[i];
+            result.Add(new DestinationUsage(address.ToIPAddress(family).ToString(), port, inUse, timeWait));
+        }
+
+        return result;
     }
 
     private void Count(GroupKey key, TimeSpan age, bool stuck, bool isListener, uint queueLength, uint queueLimit)

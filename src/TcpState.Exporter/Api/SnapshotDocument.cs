@@ -14,8 +14,14 @@ public sealed record SnapshotDocument(
     IReadOnlyList<SnapshotDocument.Group> Groups,
     IReadOnlyList<SnapshotDocument.Queue> ListenQueues,
     int FoldedGroups,
-    long UnattributedSockets)
+    long UnattributedSockets,
+    SnapshotDocument.Range? PortRange = null,
+    IReadOnlyList<SnapshotDocument.Destination>? Destinations = null)
 {
+    public sealed record Range(int Low, int High, int Reserved, int Usable);
+
+    public sealed record Destination(string Address, int Port, long PortsInUse, long TimeWait, double? ShareOfRange);
+
     public sealed record Group(string State, string Role, string Port, string Process, string? Pid, long Sockets, double? OldestAgeSeconds, long? Stuck);
 
     public sealed record Queue(int Port, string Process, string? Pid, long Length, long? Limit);
@@ -30,7 +36,10 @@ public sealed record SnapshotDocument(
             g.OldestAge?.TotalSeconds, g.OldestAge is null ? null : g.Stuck)).ToList(),
         snapshot.ListenQueues.Select(q => new Queue(q.Port, q.Process, q.Pid, q.Length, q.Limit)).ToList(),
         snapshot.FoldedGroups,
-        snapshot.UnattributedSockets);
+        snapshot.UnattributedSockets,
+        snapshot.PortRange is { } range ? new Range(range.Low, range.High, range.Reserved, range.Usable) : null,
+        snapshot.Destinations.Select(d => new Destination(d.Address, d.Port, d.PortsInUse, d.TimeWait,
+            snapshot.PortRange is { Usable: > 0 } r ? (double)d.PortsInUse / r.Usable : null)).ToList());
 
     /// <summary>Back to a snapshot, for printing; fails on a document this version cannot read.</summary>
     public SocketSnapshot ToSnapshot() => new()
@@ -55,5 +64,7 @@ public sealed record SnapshotDocument(
         MalformedRecords = 0,
         Retries = 0,
         UnattributedSockets = UnattributedSockets,
+        PortRange = PortRange is { } range ? new PortRange(range.Low, range.High, range.Reserved) : null,
+        Destinations = (Destinations ?? []).Select(d => new DestinationUsage(d.Address, d.Port, d.PortsInUse, d.TimeWait)).ToList(),
     };
 }

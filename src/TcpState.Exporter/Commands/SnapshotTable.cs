@@ -56,6 +56,18 @@ public static class SnapshotTable
             }
         }
 
+        if (snapshot.Destinations.Count > 0 && snapshot.PortRange is { } range)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"BUSIEST DESTINATIONS (ephemeral range {range.Low}-{range.High}, {range.Usable} usable ports)");
+            text.AppendLine("ADDRESS                                  PORT    PORTS  SHARE  TIME_WAIT");
+            foreach (var destination in snapshot.Destinations)
+            {
+                var share = range.Usable > 0 ? (double)destination.PortsInUse / range.Usable : 0;
+                text.AppendLine(CultureInfo.InvariantCulture, $"{destination.Address,-40} {destination.Port,-6} {destination.PortsInUse,6} {share,6:P0} {destination.TimeWait,10}");
+            }
+        }
+
         if (snapshot.UnattributedSockets > 0)
         {
             text.AppendLine();

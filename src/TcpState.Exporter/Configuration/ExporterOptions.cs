@@ -38,6 +38,8 @@ public sealed class ExporterOptions
 
     public required TimeSpan StuckThreshold { get; init; }
 
+    public required int TopDestinations { get; init; }
+
     /// <summary>
     /// Reads every setting of <see cref="Settings.All"/> from <paramref name="configuration"/>.
     /// Returns null and one message per bad setting (naming its flag, key and the accepted values)
@@ -141,6 +143,12 @@ public sealed class ExporterOptions
             Fail(Settings.StuckThreshold, "must be from 1s to 7d");
         }
 
+        if (!int.TryParse(Value(Settings.TopDestinations), NumberStyles.None, CultureInfo.InvariantCulture, out var topDestinations)
+            || topDestinations < 1 || topDestinations > 1000)
+        {
+            Fail(Settings.TopDestinations, "must be a whole number from 1 to 1000");
+        }
+
         var level = Value(Settings.LogLevel);
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsedLevel)
             || !Enum.IsDefined(parsedLevel) || char.IsDigit(level.FirstOrDefault()))
@@ -169,6 +177,7 @@ public sealed class ExporterOptions
             PidLabel = pidLabel,
             StuckStates = stuckStates,
             StuckThreshold = threshold,
+            TopDestinations = topDestinations,
         };
     }
 }

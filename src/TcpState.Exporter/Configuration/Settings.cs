@@ -59,10 +59,14 @@ public static class Settings
         "--stuck.threshold", "Stuck:Threshold", "5m",
         "Age from which a followed socket counts in tcpstate_stuck_sockets, a Prometheus duration from 1s to 7d.");
 
+    public static readonly SettingDefinition TopDestinations = new(
+        "--ephemeral.top-destinations", "Ephemeral:TopDestinations", "10",
+        "How many of the busiest remote destinations (address and port) report their use of the ephemeral port range, 1 to 1000.");
+
     public static readonly SettingDefinition LogLevel = new(
         "--log.level", "Logging:LogLevel:Default", "Information",
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, LogLevel];
 }

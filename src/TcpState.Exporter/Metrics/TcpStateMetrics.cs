@@ -38,6 +38,14 @@ public sealed class TcpStateMetrics : IDisposable
             "Connections waiting in the accept queue of the listeners on the port (summed over listeners sharing it, e.g. SO_REUSEPORT). At the limit, new connections are dropped.");
         _meter.CreateObservableGauge("tcpstate.listen.queue.limit", () => ObserveQueues(q => q.Limit), "{connection}",
             "The accept-queue limit (listen() backlog, capped by net.core.somaxconn) of the listeners on the port, summed like tcpstate_listen_queue. Absent with the proc source, which does not report it.");
+        _meter.CreateObservableGauge("tcpstate.ephemeral.port.range.size", () => MeasureIfKnown(s => s.PortRange?.Usable), "{port}",
+            "Ports connect() can pick automatically: the size of net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports within it.");
+        _meter.CreateObservableGauge("tcpstate.destination.ephemeral.ports", () => ObserveDestinations(d => d.PortsInUse), "{port}",
+            "For the busiest remote destinations (--ephemeral.top-destinations), ephemeral local ports held by client sockets toward the address and port, TIME_WAIT included. When it reaches the range size, connect() to that destination fails with EADDRNOTAVAIL.");
+        _meter.CreateObservableGauge("tcpstate.destination.ephemeral.port.ratio", () => ObserveDestinations(d => d.PortsInUse, perUsablePort: true), "1",
+            "tcpstate_destination_ephemeral_ports divided by tcpstate_ephemeral_port_range_size: the share of the ephemeral range one destination holds.");
+        _meter.CreateObservableGauge("tcpstate.destination.time.wait.sockets", () => ObserveDestinations(d => d.TimeWait), "{socket}",
+            "For the same destinations, the client sockets toward them in TIME_WAIT: connections closed and re-dialled instead of reused.");
         _meter.CreateObservableGauge("tcpstate.unattributed.sockets", () => Measure(s => (double)s.UnattributedSockets), "{socket}",
             "Sockets held by a process the exporter could not identify (its /proc/PID/fd was unreadable: missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH), reported with process=\"(unknown)\".");
         _meter.CreateObservableGauge("tcpstate.tracked.sockets", () => Measure(s => (double)s.TrackedSockets), "{socket}",
@@ -115,6 +123,21 @@ public sealed class TcpStateMetrics : IDisposable
         }
     }
 
+    private IEnumerable<Measurement<double>> ObserveDestinations(Func<DestinationUsage, long> read, bool perUsablePort = false)
+    {
+        var snapshot = _store.Latest;
+        if (snapshot is null) yield break;
+        var usable = snapshot.PortRange?.Usable ?? 0;
+        if (perUsablePort && usable == 0) yield break;
+        foreach (var destination in snapshot.Destinations)
+        {
+            var value = (double)read(destination);
+            yield return new Measurement<double>(perUsablePort ? value / usable : value,
+                new KeyValuePair<string, object?>("address", destination.Address),
+                new KeyValuePair<string, object?>("port", destination.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
     // The pid label appears only when --process.pid-label is on; then "" for ownerless series.
     private KeyValuePair<string, object?>[] Labels(params (string Name, string? Value)[] labels)
     {
@@ -134,6 +157,11 @@ public sealed class TcpStateMetrics : IDisposable
         {
             yield return new Measurement<long>(count, new KeyValuePair<string, object?>("reason", reason));
         }
+    }
+
+    private IEnumerable<Measurement<double>> MeasureIfKnown(Func<SocketSnapshot, double?> read)
+    {
+        if (_store.Latest is { } snapshot && read(snapshot) is { } value) yield return new Measurement<double>(value);
     }
 
     private IEnumerable<Measurement<double>> Measure(Func<SocketSnapshot, double> read)

@@ -10,7 +10,8 @@ public static class SamplerFactory
 {
     public static SocketSampler Create(ExporterOptions options, ProcessSocketMap owners, TimeProvider time, ILogger logger) =>
         new(SocketSourceFactory.Create(options, logger), options.ServerPorts, options.MaxPortSeries, time,
-            owners, new StuckSocketTracker(options.StuckStates, options.StuckThreshold, time), options.PidLabel);
+            owners, new StuckSocketTracker(options.StuckStates, options.StuckThreshold, time), options.PidLabel,
+            new PortRangeReader(options.ProcRoot).Read, options.TopDestinations);
 
     public static ProcessSocketMap CreateOwners(ExporterOptions options, TimeProvider time) =>
         new(options.ProcRoot, options.ProcessName, time);

@@ -30,6 +30,11 @@ public static class ExporterMetricNames
         "tcpstate_build_info",
         "tcpstate_exposition_cardinality_overflow_metrics",
         "tcpstate_exposition_conflicting_metrics_dropped",
+        "tcpstate_http_auth_failures_total",
+        "tcpstate_ephemeral_port_range_size",
+        "tcpstate_destination_ephemeral_ports",
+        "tcpstate_destination_ephemeral_port_ratio",
+        "tcpstate_destination_time_wait_sockets",
     };
 
     /// <summary>The metric names in the first column of the README's metrics table (rows starting with "| `tcpstate_").</summary>
