@@ -33,6 +33,9 @@ public sealed class SocketSampler
         _time = time;
     }
 
+    /// <summary>Called with the reason each time a dump is tried again within a sample.</summary>
+    public Action<string>? Retried { get; set; }
+
     /// <summary>The source in use; a fallback may replace it.</summary>
     public ISocketTableSource Source { get; set; }
 
@@ -45,10 +48,24 @@ public sealed class SocketSampler
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             _aggregator.Reset(range);
-            Source.DumpListeners(_aggregator.ListenerSink);
-            var result = Source.Dump(_aggregator);
+            DumpResult result;
+            try
+            {
+                Source.DumpListeners(_aggregator.ListenerSink);
+                result = Source.Dump(_aggregator);
+            }
+            catch (SocketTableException e) when (e.Transient && attempt + 1 < MaxAttempts)
+            {
+                Retried?.Invoke(e.Reason);
+                continue;
+            }
+
             malformed += result.MalformedRecords;
-            if (!result.Interrupted)
+            if (result.Interrupted)
+            {
+                Retried?.Invoke("dump_interrupted");
+            }
+            else
             {
                 var attributionStarted = _time.GetTimestamp();
                 var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit, _topDestinations);

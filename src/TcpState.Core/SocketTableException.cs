@@ -8,4 +8,7 @@ public sealed class SocketTableException : Exception
 
     /// <summary>The <c>reason</c> label of <c>tcpstate_sample_errors_total</c>, e.g. <c>netlink_error</c>.</summary>
     public string Reason { get; }
+
+    /// <summary>A passing condition (e.g. a receive-buffer overrun): the sampler tries the dump again.</summary>
+    public bool Transient { get; init; }
 }

@@ -102,11 +102,16 @@ public static class ExporterHost
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SamplerStatistics>();
         services.AddSingleton(provider => SamplerFactory.CreateOwners(options, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => SamplerFactory.Create(
-            options,
-            provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling")));
+        services.AddSingleton(provider =>
+        {
+            var sampler = SamplerFactory.Create(
+                options,
+                provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>(),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling"));
+            sampler.Retried = provider.GetRequiredService<SamplerStatistics>().RecordRetry;
+            return sampler;
+        });
         services.AddSingleton(provider => new SamplingService(
             provider.GetRequiredService<SocketSampler>(),
             provider.GetRequiredService<SnapshotStore>(),

@@ -64,8 +64,9 @@ public sealed class TcpStateMetrics : IDisposable
             "Samples attempted, successful or not.");
         _meter.CreateObservableCounter("tcpstate.sample.errors", ObserveErrors, "{sample}",
             "Samples that failed, by reason.");
-        _meter.CreateObservableCounter("tcpstate.sample.retries", () => new Measurement<long>(_statistics.Retries), "{dump}",
-            "Dumps restarted because the kernel flagged them inconsistent (NLM_F_DUMP_INTR).");
+        _meter.CreateObservableCounter("tcpstate.sample.retries",
+            () => _statistics.Retries.Select(r => new Measurement<long>(r.Value, new KeyValuePair<string, object?>("reason", r.Key))), "{dump}",
+            "Dumps tried again within a sample, by reason: dump_interrupted (the kernel flagged the dump inconsistent, NLM_F_DUMP_INTR) or netlink_overrun (ENOBUFS).");
         _meter.CreateObservableCounter("tcpstate.malformed.records", () => new Measurement<long>(_statistics.MalformedRecords), "{record}",
             "Socket records the kernel source returned that could not be parsed and were skipped.");
         _meter.CreateObservableCounter("tcpstate.http.auth.failures",

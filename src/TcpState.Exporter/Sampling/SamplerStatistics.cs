@@ -7,18 +7,24 @@ public sealed class SamplerStatistics
 {
     /// <summary>Reasons a sample can fail; each is exported from the start, at 0, so rate() works at once.</summary>
     public static readonly IReadOnlyList<string> KnownErrorReasons =
-        ["netlink_error", "proc_error", "timeout", "truncated", "dump_interrupted", "internal"];
+        [.. Kernel.Netlink.NetlinkErrors.Reasons, "proc_error", "dump_interrupted", "internal"];
+
+    /// <summary>Reasons a dump is tried again within a sample.</summary>
+    public static readonly IReadOnlyList<string> KnownRetryReasons = ["dump_interrupted", "netlink_overrun"];
+
+    private readonly ConcurrentDictionary<string, long> _retriesByReason = new(KnownRetryReasons.Select(r => KeyValuePair.Create(r, 0L)));
 
     private readonly ConcurrentDictionary<string, long> _errors = new(KnownErrorReasons.Select(r => KeyValuePair.Create(r, 0L)));
     private long _samples;
-    private long _retries;
     private long _malformed;
     private volatile bool _lastSucceeded;
     private long _lastProgress;
 
     public long Samples => Interlocked.Read(ref _samples);
 
-    public long Retries => Interlocked.Read(ref _retries);
+    public IEnumerable<KeyValuePair<string, long>> Retries => _retriesByReason;
+
+    public void RecordRetry(string reason) => _retriesByReason.AddOrUpdate(reason, 1, static (_, n) => n + 1);
 
     public long MalformedRecords => Interlocked.Read(ref _malformed);
 
@@ -35,7 +41,6 @@ public sealed class SamplerStatistics
     public void RecordSuccess(Core.SocketSnapshot snapshot)
     {
         Interlocked.Increment(ref _samples);
-        Interlocked.Add(ref _retries, snapshot.Retries);
         Interlocked.Add(ref _malformed, snapshot.MalformedRecords);
         _lastSucceeded = true;
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TcpState.Core;
 
 namespace TcpState.Kernel.Netlink;
@@ -8,17 +7,18 @@ namespace TcpState.Kernel.Netlink;
 /// <c>NETLINK_SOCK_DIAG</c> dump. One socket and one pinned 64 KiB buffer are reused for every
 /// dump, so a sample allocates nothing per socket. Not thread-safe.
 /// </summary>
-public sealed unsafe class InetDiagReader : ISocketTableSource
+public sealed class InetDiagReader : ISocketTableSource
 {
     // The kernel fills at most ~32 KiB per datagram of a dump; 64 KiB always holds one.
     private const int BufferSize = 64 * 1024;
-    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(30);
 
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-    private int _fd;
+    private readonly INetlinkTransport _transport;
     private uint _sequence;
+    private bool _disposed;
 
-    private InetDiagReader(int fd) => _fd = fd;
+    /// <summary>A reader over any transport (tests replay captured replies through one).</summary>
+    public InetDiagReader(INetlinkTransport transport) => _transport = transport;
 
     public string Name => "netlink";
 
@@ -26,21 +26,7 @@ public sealed unsafe class InetDiagReader : ISocketTableSource
 
     /// <summary>Opens a netlink socket in the calling thread's network namespace.</summary>
     /// <exception cref="SocketTableException">Netlink is not available (blocked by seccomp, a sandbox, or an old kernel).</exception>
-    public static InetDiagReader Open()
-    {
-        var fd = LibC.socket(NetlinkConstants.AfNetlink, NetlinkConstants.SockRaw | NetlinkConstants.SockCloexec, NetlinkConstants.NetlinkSockDiag);
-        if (fd < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            throw new SocketTableException("netlink_error", $"cannot open a NETLINK_SOCK_DIAG socket: {Describe(errno)}");
-        }
-
-        // A bound on how long one recv may block, so a kernel that stops answering fails the
-        // sample instead of hanging the sampler forever.
-        var timeout = stackalloc long[2] { (long)ReceiveTimeout.TotalSeconds, 0 };
-        LibC.setsockopt(fd, NetlinkConstants.SolSocket, NetlinkConstants.SoRcvTimeo, timeout, sizeof(long) * 2);
-        return new InetDiagReader(fd);
-    }
+    public static InetDiagReader Open() => new(LibcNetlinkTransport.Open());
 
     public void DumpListeners(ISocketSink sink)
     {
@@ -63,68 +49,58 @@ public sealed unsafe class InetDiagReader : ISocketTableSource
 
     private DumpResult DumpFamily(byte family, uint states, ISocketSink sink)
     {
-        ObjectDisposedException.ThrowIf(_fd < 0, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var sequence = ++_sequence;
-        fixed (byte* buffer = _buffer)
+        InetDiagRequest.Write(_buffer, family, states, sequence);
+        var sendError = _transport.Send(_buffer.AsSpan(0, InetDiagRequest.Length));
+        if (sendError != 0)
         {
-            InetDiagRequest.Write(_buffer, family, states, sequence);
-            while (LibC.send(_fd, buffer, InetDiagRequest.Length, 0) < 0)
+            throw Failure(sendError, $"cannot send the {FamilyName(family)} dump request");
+        }
+
+        long malformed = 0;
+        var interrupted = false;
+        while (true)
+        {
+            var received = _transport.Receive(_buffer);
+            if (received < 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != NetlinkConstants.EIntr)
-                {
-                    throw new SocketTableException("netlink_error", $"cannot send the {FamilyName(family)} dump request: {Describe(errno)}");
-                }
+                throw -received == NetlinkErrors.EAGAIN
+                    ? new SocketTableException("timeout", $"the kernel sent nothing for 30 s during the {FamilyName(family)} dump")
+                    : Failure(-received, $"cannot receive the {FamilyName(family)} dump");
             }
 
-            long malformed = 0;
-            var interrupted = false;
-            while (true)
+            if (received == 0)
             {
-                var received = LibC.recv(_fd, buffer, BufferSize, NetlinkConstants.MsgTrunc);
-                if (received < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == NetlinkConstants.EIntr) continue;
-                    throw errno == NetlinkConstants.EAgain
-                        ? new SocketTableException("timeout", $"the kernel sent nothing for {ReceiveTimeout.TotalSeconds:0} s during the {FamilyName(family)} dump")
-                        : new SocketTableException("netlink_error", $"cannot receive the {FamilyName(family)} dump: {Describe(errno)}");
-                }
+                throw new SocketTableException("netlink_error", $"the {FamilyName(family)} dump ended without NLMSG_DONE");
+            }
 
-                if (received == 0)
-                {
-                    throw new SocketTableException("netlink_error", $"the {FamilyName(family)} dump ended without NLMSG_DONE");
-                }
+            if (received > BufferSize)
+            {
+                throw new SocketTableException("truncated", $"a {received}-byte datagram of the {FamilyName(family)} dump does not fit the {BufferSize}-byte buffer");
+            }
 
-                if (received > BufferSize)
-                {
-                    throw new SocketTableException("truncated", $"a {received}-byte datagram of the {FamilyName(family)} dump does not fit the {BufferSize}-byte buffer");
-                }
-
-                var batch = InetDiagParser.ParseDatagram(new ReadOnlySpan<byte>(buffer, (int)received), sequence, sink);
-                malformed += batch.Malformed;
-                interrupted |= batch.Interrupted;
-                switch (batch.Status)
-                {
-                    case NetlinkBatchStatus.Done:
-                        return new DumpResult(interrupted, malformed);
-                    case NetlinkBatchStatus.Error:
-                        throw new SocketTableException("netlink_error", $"the kernel refused the {FamilyName(family)} dump: {Describe(batch.Errno)}");
-                }
+            var batch = InetDiagParser.ParseDatagram(_buffer.AsSpan(0, received), sequence, sink);
+            malformed += batch.Malformed;
+            interrupted |= batch.Interrupted;
+            switch (batch.Status)
+            {
+                case NetlinkBatchStatus.Done:
+                    return new DumpResult(interrupted, malformed);
+                case NetlinkBatchStatus.Error:
+                    throw Failure(batch.Errno, $"the kernel refused the {FamilyName(family)} dump");
             }
         }
     }
 
-    private static string FamilyName(byte family) => family == AddressFamilies.Inet ? "IPv4" : "IPv6";
+    private static SocketTableException Failure(int errno, string what) =>
+        new(NetlinkErrors.Reason(errno), $"{what}: {NetlinkErrors.Describe(errno)}") { Transient = NetlinkErrors.IsTransient(errno) };
 
-    private static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
+    private static string FamilyName(byte family) => family == AddressFamilies.Inet ? "IPv4" : "IPv6";
 
     public void Dispose()
     {
-        if (_fd >= 0)
-        {
-            LibC.close(_fd);
-            _fd = -1;
-        }
+        _disposed = true;
+        _transport.Dispose();
     }
 }
