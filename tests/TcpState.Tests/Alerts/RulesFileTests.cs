@@ -65,7 +65,8 @@ public sealed partial class RulesFileTests
                 "TcpStateCloseWaitStuck (warning)",
                 "TcpStateCloseWaitStuck (critical)",
                 "TcpStateCloseWaitGrowing (warning)",
-                "TcpStateTimeWaitEphemeralRangeHigh (warning)",
+                "TcpStateEphemeralPortsExhausting (warning)",
+                "TcpStateEphemeralPortsExhausting (critical)",
                 "TcpStateListenQueueFull (critical)",
                 "TcpStateExporterSamplingFailing (warning)",
                 "TcpStateExporterDataStale (warning)",
@@ -111,7 +112,7 @@ public sealed partial class RulesFileTests
         {
             // The labels an alert carries are the ones its unit tests expect on it.
             var labels = tests.FiringCases(alert).SelectMany(c => c.Labels.Keys).ToHashSet(StringComparer.Ordinal);
-            foreach (var label in new[] { "process", "port", "instance" }.Where(labels.Contains))
+            foreach (var label in new[] { "process", "port", "address", "instance" }.Where(labels.Contains))
             {
                 Assert.Contains("$labels." + label, alert.Annotations["description"], StringComparison.Ordinal);
             }
@@ -166,22 +167,24 @@ public sealed partial class RulesFileTests
     }
 
     [Fact]
-    public void EphemeralPortRange_DefaultSize_IsDefinedInOnePlaceAndDocumented()
+    public void EphemeralPortRange_RulesDashboardsAndRunbook_UseTheExportedSizeAndAssumeNone()
     {
-        var rules = Rules;
-        var size = Assert.Single(rules.Recordings, r => r.Record == "tcpstate:ephemeral_port_range:size");
+        // 28232 is the size of Linux's default range (32768-60999), which the rules once assumed.
+        var texts = new[] { RepositoryFiles.RulesFile, RepositoryFiles.Runbook }.Concat(GrafanaDashboard.Files())
+            .Select(path => (Path: path, Text: File.ReadAllText(path)));
+        Assert.All(texts, file => Assert.DoesNotContain("28232", file.Text, StringComparison.Ordinal));
+        // No recording rule stands in for a measured series with a constant.
+        Assert.All(Rules.Rules, r => Assert.DoesNotContain("vector(", r.Expression, StringComparison.Ordinal));
 
-        Assert.Equal("vector(28232)", size.Expression);
-        // Everything else reads the recorded series instead of repeating the number.
-        Assert.All(rules.Rules.Where(r => r.Record != size.Record), r =>
+        var exhausting = Rules.Alerts.Where(a => a.Alert == "TcpStateEphemeralPortsExhausting").ToList();
+        Assert.Equal(["critical", "warning"], exhausting.Select(a => a.Labels["severity"]).Order(StringComparer.Ordinal));
+        Assert.All(exhausting, alert =>
         {
-            Assert.DoesNotContain("28232", r.Expression, StringComparison.Ordinal);
-            Assert.All(r.Annotations.Values, a => Assert.DoesNotContain("28232", a, StringComparison.Ordinal));
+            // The exporter divides by the host's own range; the description quotes that range's size.
+            Assert.Equal("tcpstate_destination_ephemeral_port_ratio", Assert.Single(PromQlScanner.MetricNames(alert.Expression)));
+            Assert.Contains("tcpstate_ephemeral_port_range_size{", alert.Annotations["description"], StringComparison.Ordinal);
+            Assert.Contains("$labels.address", alert.Annotations["description"], StringComparison.Ordinal);
         });
-        Assert.All(GrafanaDashboard.LoadAll().SelectMany(d => d.Panels).SelectMany(p => p.Targets),
-            t => Assert.DoesNotContain("28232", t.Expression, StringComparison.Ordinal));
-        Assert.Contains("tcpstate:ephemeral_port_range:size", File.ReadAllText(RepositoryFiles.Runbook), StringComparison.Ordinal);
-        Assert.Contains("tcpstate:ephemeral_port_range:size", File.ReadAllText(RepositoryFiles.Readme), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -194,6 +197,9 @@ public sealed partial class RulesFileTests
         var section = end < 0 ? readme[start..] : readme[start..end];
 
         Assert.All(Rules.Alerts, a => Assert.Contains($"`{a.Alert}`", section, StringComparison.Ordinal));
+        Assert.All(Rules.Recordings, r => Assert.Contains($"`{r.Record}`", section, StringComparison.Ordinal));
+        // The ephemeral port range is measured by the exporter, not assumed by the rules.
+        Assert.DoesNotContain("28232", section, StringComparison.Ordinal);
         Assert.Contains("promtool check rules", section, StringComparison.Ordinal);
         Assert.Contains("promtool test rules", section, StringComparison.Ordinal);
         Assert.Contains("rule_files", section, StringComparison.Ordinal);

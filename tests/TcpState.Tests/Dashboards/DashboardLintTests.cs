@@ -176,6 +176,31 @@ public sealed partial class DashboardLintTests
     }
 
     [Fact]
+    public void TimeWaitDashboard_EphemeralSharePanels_AreColouredAtTheExhaustionAlertThresholds()
+    {
+        // warning and critical thresholds of TcpStateEphemeralPortsExhausting, e.g. "... > 0.5".
+        var alertThresholds = PrometheusRulesFile.Load(RepositoryFiles.RulesFile).Alerts
+            .Where(a => a.Alert == "TcpStateEphemeralPortsExhausting")
+            .Select(a => double.Parse(ThresholdComparison().Match(a.Expression.Trim()).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .Order()
+            .ToList();
+        var sharePanels = Load("tcpstate-time-wait.json").Panels
+            .Where(p => p.Targets.Any(t => PromQlScanner.MetricNames(t.Expression).Contains("tcpstate_destination_ephemeral_port_ratio")))
+            .ToList();
+
+        Assert.Equal(2, alertThresholds.Count);
+        Assert.Equal(["Ephemeral ports held per destination", "Largest share of the ephemeral range", "Share of the ephemeral port range, by destination"],
+            sharePanels.Select(p => p.Title).Order(StringComparer.Ordinal));
+        Assert.All(sharePanels, panel =>
+        {
+            Assert.Equal("percentunit", panel.Unit);
+            var steps = panel.Node["fieldConfig"]!["defaults"]!["thresholds"]!["steps"]!.AsArray()
+                .Select(s => s!["value"]).Where(v => v is not null).Select(v => v!.GetValue<double>()).ToList();
+            Assert.True(alertThresholds.SequenceEqual(steps), $"{panel}: threshold steps {string.Join(", ", steps)}, the alert's are {string.Join(", ", alertThresholds)}");
+        });
+    }
+
+    [Fact]
     public void ExporterMetricNames_ExplicitList_IsTheReadmeMetricsTable()
     {
         Assert.Equal(ExporterMetricNames.InReadme().Order(StringComparer.Ordinal), ExporterMetricNames.All.Order(StringComparer.Ordinal));
@@ -231,6 +256,9 @@ public sealed partial class DashboardLintTests
 
         throw new FormatException($"unbalanced parenthesis in {expression}");
     }
+
+    [GeneratedRegex(@">\s*([0-9.]+)$")]
+    private static partial Regex ThresholdComparison();
 
     [GeneratedRegex(@"^label_values\((.+),\s*[a-zA-Z_][a-zA-Z0-9_]*\)$")]
     private static partial Regex LabelValuesSelector();

@@ -30,6 +30,20 @@ public sealed class MonitoringStack : IDisposable
     public const int TimeWaitSockets = 2;
 
     /// <summary>
+    /// The namespace's ephemeral port range (net.ipv4.ip_local_port_range), set before any socket opens: 100 ports,
+    /// far from Linux's default, so a panel or alert that assumed the default would show a different size and share.
+    /// It leaves room for the test's own HTTP clients, whose closes leave TIME_WAIT on the server side.
+    /// </summary>
+    public const int EphemeralPortRangeLow = 40000;
+
+    public const int EphemeralPortRangeHigh = 40099;
+
+    public const int EphemeralPortRangeSize = EphemeralPortRangeHigh - EphemeralPortRangeLow + 1;
+
+    /// <summary>The destination the holder's client-side TIME_WAIT sockets called: they hold its ephemeral ports.</summary>
+    public const string RemoteAddress = "127.0.0.1";
+
+    /// <summary>
     /// $__rate_interval as Grafana computes it (max of four scrape intervals and $__interval plus one) for a 1 s
     /// scrape interval and a dashboard range with $__interval = 9 s: long enough that a scrape delayed by a busy
     /// test machine still leaves two samples in every window.
@@ -45,6 +59,7 @@ public sealed class MonitoringStack : IDisposable
         {
             // Later connects on loopback could otherwise take over the TIME_WAIT sockets' ports and end them early.
             Namespace.WriteSysctl("net.ipv4.tcp_tw_reuse", "0");
+            Namespace.WriteSysctl("net.ipv4.ip_local_port_range", string.Create(CultureInfo.InvariantCulture, $"{EphemeralPortRangeLow} {EphemeralPortRangeHigh}"));
             Exporter = ExporterProcess.Start(Namespace, ExporterPort, "--sample.interval=1s", "--stuck.threshold=2s");
             ShortenedRulesText = ShortenedRules.Rewrite(File.ReadAllText(RepositoryFiles.RulesFile), Thresholds);
             Prometheus = PrometheusServer.Start(Namespace, PrometheusPort, Config,
@@ -72,15 +87,21 @@ public sealed class MonitoringStack : IDisposable
 
     /// <summary>
     /// Thresholds lowered so that the test's few sockets cross them: the critical stuck alert needs the test's 3
-    /// CLOSE_WAIT sockets instead of 100, and any client-side TIME_WAIT is "a large share" of the port range.
+    /// CLOSE_WAIT sockets instead of 100, and both severities of the ephemeral-port alert fire for a destination
+    /// holding the test's 2 client-side TIME_WAIT sockets, 2% of the namespace's 100 ports, instead of 50% and 90%.
     /// </summary>
     public static IReadOnlyList<(string Original, string Replacement)> Thresholds { get; } =
     [
         ("(tcpstate_stuck_sockets{state=\"close_wait\"}) >= 100", $"(tcpstate_stuck_sockets{{state=\"close_wait\"}}) >= {CloseWaitSockets}"),
-        ("ephemeral_range_ratio > 0.5", "ephemeral_range_ratio > 0"),
+        ("tcpstate_destination_ephemeral_port_ratio > 0.5", $"tcpstate_destination_ephemeral_port_ratio > {ExhaustionThreshold}"),
+        ("tcpstate_destination_ephemeral_port_ratio > 0.9", $"tcpstate_destination_ephemeral_port_ratio > {ExhaustionThreshold}"),
     ];
 
     public static string Instance => $"127.0.0.1:{ExporterPort}";
+
+    // Just below the share that TimeWaitSockets ports are of the range: a destination with one socket stays below it.
+    private static string ExhaustionThreshold =>
+        ((TimeWaitSockets - 1) / (double)EphemeralPortRangeSize).ToString(CultureInfo.InvariantCulture);
 
     public NetworkNamespace Namespace { get; }
 
@@ -127,7 +148,8 @@ public sealed class MonitoringStack : IDisposable
         [
             $"sum(tcpstate_stuck_sockets{{{selector}, state=\"close_wait\", port=\"{ServerPort}\"}}) == {CloseWaitSockets}",
             $"sum(tcpstate_port_sockets{{{selector}, state=\"time_wait\", role=\"client\", port=\"{RemotePort}\"}}) == {TimeWaitSockets}",
-            $"instance_port:tcpstate_time_wait_client_sockets:ephemeral_range_ratio{{{selector}, port=\"{RemotePort}\"}}",
+            $"tcpstate_ephemeral_port_range_size{{{selector}}} == {EphemeralPortRangeSize}",
+            $"tcpstate_destination_ephemeral_ports{{{selector}, address=\"{RemoteAddress}\", port=\"{RemotePort}\"}} == {TimeWaitSockets}",
             $"deriv(instance_process:tcpstate_close_wait_sockets:sum{{{selector}}}[30m])",
             $"rate(tcpstate_samples_total{{{selector}}}[{RateInterval}]) > 0",
         ];
