@@ -9,6 +9,7 @@ public sealed class FakeTimeProvider : TimeProvider
     private readonly Lock _gate = new();
     private readonly List<FakeTimer> _timers = [];
     private long _ticks;
+    private long _wallClockOffset;
 
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -25,7 +26,16 @@ public sealed class FakeTimeProvider : TimeProvider
         get { lock (_gate) return _timers.Count; }
     }
 
-    public override DateTimeOffset GetUtcNow() => Epoch.AddTicks(GetTimestamp());
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_gate) return Epoch.AddTicks(_ticks + _wallClockOffset);
+    }
+
+    /// <summary>Moves the wall clock only (NTP step, an operator's date -s); the monotonic clock goes on.</summary>
+    public void JumpWallClock(TimeSpan by)
+    {
+        lock (_gate) _wallClockOffset += by.Ticks;
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
