@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, the README's test command. It first installs what the tests need:
 # Debian packages through apt-get (iproute2 for ss and ip netns, prometheus for promtool and the
-# end-to-end Prometheus server, lintian, man-db and systemd for the package and unit tests), NuGet
-# packages through dotnet restore. The live tests create network namespaces, so run it as root.
+# end-to-end Prometheus server, lintian, man-db and systemd for the package and unit tests,
+# chromium for the status page, gcc for the seccomp fault launcher), NuGet packages through
+# dotnet restore. The live tests create network namespaces, so run it as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,8 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/test.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

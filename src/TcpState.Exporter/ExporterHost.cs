@@ -157,7 +157,7 @@ public static class ExporterHost
             return Task.CompletedTask;
         });
         MetricsEndpoint.Map(app, options.TelemetryPath);
-        app.MapMethods("/", GetOrHead, () => Results.Content(LandingPage.Html(options.TelemetryPath), "text/html; charset=utf-8"));
+        app.MapMethods("/", GetOrHead, StatusPage.StatusPageEndpoint.Create(options));
         app.MapMethods("/api/v1/snapshot", GetOrHead, (SnapshotStore store) => store.Latest is { } latest
             ? Results.Json(Api.SnapshotDocument.From(latest), Api.SnapshotJsonContext.Default.SnapshotDocument)
             : Results.Text("no sample has succeeded yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));

@@ -40,12 +40,23 @@ public sealed class ExporterOptions
 
     public required int TopDestinations { get; init; }
 
+    /// <summary>The OTLP push, or null when <c>--otlp.enabled</c> is false (the default).</summary>
+    public OtlpSettings? Otlp { get; init; }
+
     /// <summary>
     /// Reads every setting of <see cref="Settings.All"/> from <paramref name="configuration"/>.
     /// Returns null and one message per bad setting (naming its flag, key and the accepted values)
     /// when any is invalid.
     /// </summary>
-    public static ExporterOptions? Parse(IConfiguration configuration, out IReadOnlyList<string> errors)
+    public static ExporterOptions? Parse(IConfiguration configuration, out IReadOnlyList<string> errors) =>
+        Parse(configuration, Environment.GetEnvironmentVariable, out errors);
+
+    /// <summary>
+    /// As <see cref="Parse(IConfiguration, out IReadOnlyList{string})"/>, reading the <c>OTEL_*</c>
+    /// variables of the OTLP push through <paramref name="environment"/> (the process environment
+    /// there; a dictionary in tests, so they need not change the test host's environment).
+    /// </summary>
+    public static ExporterOptions? Parse(IConfiguration configuration, Func<string, string?> environment, out IReadOnlyList<string> errors)
     {
         var problems = new List<string>();
         string Value(SettingDefinition setting) => configuration[setting.Key] ?? setting.Default;
@@ -149,6 +160,16 @@ public sealed class ExporterOptions
             Fail(Settings.TopDestinations, "must be a whole number from 1 to 1000");
         }
 
+        OtlpSettings? otlp = null;
+        if (!bool.TryParse(Value(Settings.OtlpEnabled), out var otlpEnabled))
+        {
+            Fail(Settings.OtlpEnabled, "must be true or false");
+        }
+        else if (otlpEnabled)
+        {
+            otlp = OtlpEnvironment.Parse(environment, problems);
+        }
+
         var level = Value(Settings.LogLevel);
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsedLevel)
             || !Enum.IsDefined(parsedLevel) || char.IsDigit(level.FirstOrDefault()))
@@ -178,6 +199,7 @@ public sealed class ExporterOptions
             StuckStates = stuckStates,
             StuckThreshold = threshold,
             TopDestinations = topDestinations,
+            Otlp = otlp,
         };
     }
 }

@@ -63,10 +63,14 @@ public static class Settings
         "--ephemeral.top-destinations", "Ephemeral:TopDestinations", "10",
         "How many of the busiest remote destinations (address and port) report their use of the ephemeral port range, 1 to 1000.");
 
+    public static readonly SettingDefinition OtlpEnabled = new(
+        "--otlp.enabled", "Otlp:Enabled", "false",
+        "Also push the metrics over OTLP to an OpenTelemetry Collector (true or false), configured by the standard OTEL_EXPORTER_OTLP_* and OTEL_METRIC_EXPORT_INTERVAL environment variables; /metrics keeps working.");
+
     public static readonly SettingDefinition LogLevel = new(
         "--log.level", "Logging:LogLevel:Default", "Information",
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, OtlpEnabled, LogLevel];
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using TcpState.Exporter.Configuration;
@@ -11,7 +13,8 @@ namespace TcpState.Exporter.Metrics;
 /// <summary>
 /// Wires the OpenTelemetry instruments to our Prometheus exposition and serves it. This file
 /// and <see cref="TcpState.Exposition"/> are the seam the official
-/// OpenTelemetry.Exporter.Prometheus.AspNetCore package would replace.
+/// OpenTelemetry.Exporter.Prometheus.AspNetCore package would replace. With <c>--otlp.enabled</c> it
+/// also starts the OTLP push (<see cref="OtlpMetricsPipeline"/>), which has providers of its own.
 /// </summary>
 public static class MetricsEndpoint
 {
@@ -22,15 +25,35 @@ public static class MetricsEndpoint
         {
             // The instruments must exist before the provider collects them.
             provider.GetRequiredService<TcpStateMetrics>();
+            provider.GetService<OtlpExportMetrics>();
             return Sdk.CreateMeterProviderBuilder()
+                // Without a configuration of its own the SDK reads the environment, where
+                // OTEL_SDK_DISABLED=true (often set fleet-wide to silence OpenTelemetry SDKs) would
+                // leave /metrics failing. The exposition needs no OTEL_* variable.
+                .ConfigureServices(s => s.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()))
                 .AddMeter(TcpStateMetrics.MeterName)
                 .AddPrometheusExposition(provider.GetRequiredService<OpenTelemetryMetricCollector>())
-                // Our own cap (port="other" folding) bounds the per-port families; the SDK's limit
-                // must not cut in first. A slot is freed only by the first collection that no
-                // longer sees its series, so it must hold two scrapes' worth.
-                .AddCardinalityLimit("tcpstate.*", Math.Max(2000, (2 * options.MaxPortSeries) + 100))
+                .AddCardinalityLimit("tcpstate.*", CardinalityLimit(options))
                 .Build();
         });
+        if (options.Otlp is { } otlp)
+        {
+            services.AddSingleton<OtlpExportStatistics>();
+            services.AddSingleton(provider => new OtlpExportMetrics(provider.GetRequiredService<OtlpExportStatistics>()));
+            services.AddSingleton(provider =>
+            {
+                // Resolved first, so the container disposes them after the pipeline's last push.
+                provider.GetRequiredService<TcpStateMetrics>();
+                provider.GetRequiredService<OtlpExportMetrics>();
+                return OtlpMetricsPipeline.Start(
+                    otlp,
+                    [TcpStateMetrics.MeterName],
+                    CardinalityLimit(options),
+                    TcpStateMetrics.Version,
+                    provider.GetRequiredService<OtlpExportStatistics>(),
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Otlp"));
+            });
+        }
         services.AddSingleton(provider =>
         {
             provider.GetRequiredService<MeterProvider>();
@@ -41,10 +64,31 @@ public static class MetricsEndpoint
         });
     }
 
+    /// <summary>
+    /// The most attribute sets per instrument. Our own cap (port="other" folding) bounds the per-port
+    /// families; the SDK's limit must not cut in first. Under delta temporality a slot is freed only by
+    /// the first collection that no longer sees its series, so it must hold two collections' worth.
+    /// </summary>
+    public static int CardinalityLimit(ExporterOptions options) => Math.Max(2000, (2 * options.MaxPortSeries) + 100);
+
     public static void Map(WebApplication app, string path)
     {
-        // Build the provider at start-up rather than on the first scrape.
+        // Build the provider (and start the OTLP push) at start-up rather than on the first scrape.
         app.Services.GetRequiredService<PrometheusScrapeHandler>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Otlp");
+        if (bool.TryParse(Environment.GetEnvironmentVariable("OTEL_SDK_DISABLED"), out var disabled) && disabled)
+        {
+            OtlpLog.SdkDisabledIgnored(logger);
+        }
+
+        if (app.Services.GetService<OtlpMetricsPipeline>() is null)
+        {
+            foreach (var variable in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"])
+            {
+                // A collector address without the switch is most likely a forgotten --otlp.enabled.
+                if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable))) OtlpLog.OtlpVariableIgnored(logger, variable);
+            }
+        }
         app.MapMethods(path, [HttpMethods.Get, HttpMethods.Head], ServeAsync);
     }
 

@@ -35,6 +35,8 @@ public static class ExporterMetricNames
         "tcpstate_destination_ephemeral_ports",
         "tcpstate_destination_ephemeral_port_ratio",
         "tcpstate_destination_time_wait_sockets",
+        "tcpstate_otlp_exports_total",
+        "tcpstate_otlp_export_failures_total",
     };
 
     /// <summary>The metric names in the first column of the README's metrics table (rows starting with "| `tcpstate_").</summary>
