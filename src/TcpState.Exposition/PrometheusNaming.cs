@@ -104,8 +104,16 @@ public static class PrometheusNaming
 
     /// <summary>Sanitizes a label name to <c>[a-zA-Z_][a-zA-Z0-9_]*</c>, replacing each invalid character with <c>_</c>.</summary>
     /// <param name="name">The name to sanitize, e.g. an OpenTelemetry attribute key such as <c>otel.metric.overflow</c>.</param>
-    /// <returns>The sanitized name; <c>_</c> for an empty name.</returns>
+    /// <returns>The sanitized name; <c>_</c> for an empty name; prefixed with <c>key</c> when it would start with <c>__</c>.</returns>
     public static string SanitizeLabelName(string name)
+    {
+        // Names starting with "__" are reserved by Prometheus (__name__ above all): a scrape with
+        // one fails whole. The OpenTelemetry compatibility rules prefix them with "key".
+        var sanitized = SanitizeLabelCharacters(name);
+        return sanitized.StartsWith("__", StringComparison.Ordinal) ? "key" + sanitized : sanitized;
+    }
+
+    private static string SanitizeLabelCharacters(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (IsValidLabelName(name))

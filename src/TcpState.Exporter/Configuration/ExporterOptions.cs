@@ -69,9 +69,10 @@ public sealed class ExporterOptions
         }
 
         var path = Value(Settings.TelemetryPath);
-        if (!path.StartsWith('/') || path.Length < 2 || path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#'))
+        // "//host/x" would read as another site in a link on the status page.
+        if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Length < 2 || path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' or '\\'))
         {
-            Fail(Settings.TelemetryPath, "must start with '/', name a path other than '/', and contain no spaces, '?' or '#'");
+            Fail(Settings.TelemetryPath, "must start with a single '/', name a path other than '/', and contain no spaces, backslashes, '?' or '#'");
         }
 
         if (!int.TryParse(Value(Settings.MaxConnections), NumberStyles.None, CultureInfo.InvariantCulture, out var maxConnections)

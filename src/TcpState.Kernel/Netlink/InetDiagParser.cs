@@ -70,7 +70,7 @@ public static class InetDiagParser
                     // The payload is the dump's final return value (int); negative is -errno.
                     var done = payload.Length >= 4 ? MemoryMarshal.Read<int>(payload) : 0;
                     return done < 0
-                        ? new NetlinkBatchResult(NetlinkBatchStatus.Error, -done, interrupted, sockets, malformed)
+                        ? new NetlinkBatchResult(NetlinkBatchStatus.Error, Errno(done), interrupted, sockets, malformed)
                         : new NetlinkBatchResult(NetlinkBatchStatus.Done, 0, interrupted, sockets, malformed);
                 case NetlinkConstants.NlMsgError:
                     // struct nlmsgerr: int error, then the request's header. 0 is an acknowledgement.
@@ -83,7 +83,7 @@ public static class InetDiagParser
                     var error = MemoryMarshal.Read<int>(payload);
                     if (error != 0)
                     {
-                        return new NetlinkBatchResult(NetlinkBatchStatus.Error, Math.Abs(error), interrupted, sockets, malformed);
+                        return new NetlinkBatchResult(NetlinkBatchStatus.Error, Errno(error), interrupted, sockets, malformed);
                     }
 
                     break;
@@ -94,6 +94,9 @@ public static class InetDiagParser
 
         return new NetlinkBatchResult(NetlinkBatchStatus.More, 0, interrupted, sockets, malformed);
     }
+
+    // The kernel sends -errno; a corrupt int.MinValue has no positive counterpart.
+    private static int Errno(int code) => code == int.MinValue ? int.MaxValue : Math.Abs(code);
 
     /// <summary>Decodes a <c>struct inet_diag_msg</c>; false when it is too short or not of an inet family.</summary>
     public static bool TryReadSocket(ReadOnlySpan<byte> payload, out SocketRecord socket)

@@ -46,6 +46,7 @@ public class ExporterOptionsTests
     [InlineData("Web:ListenAddress", ":70000", "--web.listen-address")]
     [InlineData("Web:TelemetryPath", "metrics", "--web.telemetry-path")]
     [InlineData("Web:TelemetryPath", "/", "--web.telemetry-path")]
+    [InlineData("Web:TelemetryPath", "//evil.example/metrics", "--web.telemetry-path")]
     [InlineData("Sample:Interval", "10", "--sample.interval")]
     [InlineData("Sample:Interval", "50ms", "--sample.interval")]
     [InlineData("Sample:Interval", "2h", "--sample.interval")]
