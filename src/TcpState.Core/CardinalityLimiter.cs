@@ -62,7 +62,7 @@ public static class CardinalityLimiter
         output.Sort(static (a, b) =>
         {
             var c = a.StateIndex.CompareTo(b.StateIndex);
-            if (c == 0) c = a.Role.CompareTo(b.Role);
+            if (c == 0) c = ((int)a.Role).CompareTo((int)b.Role);
             if (c == 0) c = (a.Port == PortGroupCount.Other).CompareTo(b.Port == PortGroupCount.Other);
             if (c == 0) c = a.Port.CompareTo(b.Port);
             if (c == 0) c = string.CompareOrdinal(a.Process, b.Process);
@@ -107,7 +107,7 @@ public static class CardinalityLimiter
     private static int Compare(GroupKey a, GroupKey b, OwnerTable owners)
     {
         var c = a.StateIndex.CompareTo(b.StateIndex);
-        if (c == 0) c = a.Role.CompareTo(b.Role);
+        if (c == 0) c = ((int)a.Role).CompareTo((int)b.Role);
         if (c == 0) c = a.Port.CompareTo(b.Port);
         if (c == 0) c = string.CompareOrdinal(owners.Name(a.Owner), owners.Name(b.Owner));
         return c != 0 ? c : string.CompareOrdinal(owners.Pid(a.Owner), owners.Pid(b.Owner));

@@ -165,8 +165,10 @@ internal sealed class AttributionBenchmark : IBenchmarkMode
         notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"profile: steady samples spend {kernelShare * 100:0}% of their CPU time in the kernel; the netlink dumps alone (into a counting sink) take {phases.DumpOnly.TotalMilliseconds:0.0} ms, {phases.DumpOnlyKernelShare * 100:0}% of it in the kernel"));
         notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"profile: per socket, replayed alone: inode -> process lookup {phases.OwnerLookupNanoseconds:0} ns, process -> owner id {phases.OwnerIdNanoseconds:0} ns; "
-            + $"ss -tan (no -p) {phases.SsWithoutProcesses.TotalMilliseconds:0.0} ms, ss -tan6 (walks the table, finds no IPv6 socket) {phases.SsIpv6Only.TotalMilliseconds:0.0} ms"));
+            $"profile: per socket, inode -> process lookup {phases.InPlaceLookupNanoseconds:0} ns during a dump ({phases.OwnerLookupNanoseconds:0} ns replayed back to back), "
+            + $"process -> owner id {phases.InPlaceIdNanoseconds:0} ns during a dump ({phases.OwnerIdNanoseconds:0} ns replayed)"));
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"profile: ss -tan (no -p) {phases.SsWithoutProcesses.TotalMilliseconds:0.0} ms, ss -tan6 (walks the table, finds no IPv6 socket) {phases.SsIpv6Only.TotalMilliseconds:0.0} ms"));
 
         Progress($"size {size}: ss -tanp x{SsRuns}");
         var ss = SsTimer.Measure(networkNamespace, SsRuns, cancellation);

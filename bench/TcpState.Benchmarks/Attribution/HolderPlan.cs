@@ -53,10 +53,18 @@ internal sealed record HolderPlan(int Port, int EstablishedPairs, int CloseWaitP
     /// <see cref="MinHolders"/>), on ports FirstPort, FirstPort+1, ...; the sum of
     /// <see cref="Sockets"/> is the total, or one less when the total's parity does not fit.
     /// </summary>
-    public static IReadOnlyList<HolderPlan> ForSize(int totalSockets)
+    public static IReadOnlyList<HolderPlan> ForSize(int totalSockets) =>
+        Split(totalSockets, Math.Min(CloseWaitPairsPerSize, totalSockets / 20), MinHolders, MaxHeldSocketsPerHolder);
+
+    /// <summary>
+    /// Splits <paramref name="totalSockets"/> into holders of at most
+    /// <paramref name="maxHeldPerHolder"/> fds (at least <paramref name="minHolders"/> of them),
+    /// with <paramref name="closeWaitPairs"/> CLOSE_WAIT pairs spread evenly over them.
+    /// </summary>
+    public static IReadOnlyList<HolderPlan> Split(int totalSockets, int closeWaitPairs, int minHolders, int maxHeldPerHolder)
     {
-        var closeWait = Math.Min(CloseWaitPairsPerSize, totalSockets / 20);
-        var holders = Math.Max(MinHolders, (totalSockets + MaxHeldSocketsPerHolder - 1) / MaxHeldSocketsPerHolder);
+        var closeWait = closeWaitPairs;
+        var holders = Math.Max(minHolders, (totalSockets + maxHeldPerHolder - 1) / maxHeldPerHolder);
         var establishedTotal = (totalSockets - holders - (2 * closeWait)) / 2;
         if (establishedTotal < holders)
         {

@@ -15,35 +15,72 @@ internal static class PhaseProfiler
 
     public static PhaseBreakdown Measure(NetworkNamespace networkNamespace, ISocketTableSource source, ISocketOwnerLookup owners, CancellationToken cancellation)
     {
+        var counting = new CountingSink();
+        var lookup = new OwnerLookupSink(owners, ids: null);
+        var lookupAndId = new OwnerLookupSink(owners, new OwnerTable(withPid: false));
         var dump = new List<double>();
-        var sink = new CountingSink();
-        var cpuBefore = ThreadCpuTime.Now();
+        var lookupCost = new List<double>();
+        var idCost = new List<double>();
+        var cpu = (User: TimeSpan.Zero, System: TimeSpan.Zero);
         for (var i = 0; i < DumpRepetitions; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            source.DumpListeners(sink);
-            source.Dump(sink);
-            dump.Add(clock.Elapsed.TotalMilliseconds);
+
+            // The three dumps in a rotating order, so none is always the one after a pause.
+            double countingMs = 0, lookupMs = 0, lookupAndIdMs = 0;
+            for (var k = 0; k < 3; k++)
+            {
+                switch ((i + k) % 3)
+                {
+                    case 0:
+                        var before = ThreadCpuTime.Now();
+                        countingMs = TimeDump(source, counting);
+                        var after = ThreadCpuTime.Now();
+                        cpu = (cpu.User + after.User - before.User, cpu.System + after.System - before.System);
+                        break;
+                    case 1:
+                        lookup.Reset();
+                        lookupMs = TimeDump(source, lookup);
+                        break;
+                    default:
+                        lookupAndId.Reset();
+                        lookupAndIdMs = TimeDump(source, lookupAndId);
+                        break;
+                }
+            }
+
+            var sockets = Math.Max(counting.Sockets / (i + 1), 1);
+            dump.Add(countingMs);
+            lookupCost.Add((lookupMs - countingMs) * 1e6 / sockets);
+            idCost.Add((lookupAndIdMs - lookupMs) * 1e6 / sockets);
         }
 
         // Summed over all repetitions: thread CPU time is accounted in scheduler ticks (a few ms), too coarse for one dump.
-        var cpuAfter = ThreadCpuTime.Now();
-        var kernelShare = ThreadCpuTime.KernelShare(cpuBefore, cpuAfter);
+        var kernelShare = ThreadCpuTime.KernelShare((TimeSpan.Zero, TimeSpan.Zero), cpu);
 
-        var (lookup, id) = ReplayLookups(source, owners, cancellation);
+        var (replayedLookup, replayedId) = ReplayLookups(source, owners, cancellation);
         return new PhaseBreakdown(
             TimeSpan.FromMilliseconds(Statistics.Median(dump)),
             kernelShare,
             TimeSs(networkNamespace, "-tan", cancellation),
             TimeSs(networkNamespace, "-tan6", cancellation),
-            lookup,
-            id);
+            replayedLookup,
+            replayedId,
+            Statistics.Median(lookupCost),
+            Statistics.Median(idCost));
+    }
+
+    private static double TimeDump(ISocketTableSource source, ISocketSink sink)
+    {
+        var clock = Stopwatch.StartNew();
+        source.DumpListeners(sink);
+        source.Dump(sink);
+        return clock.Elapsed.TotalMilliseconds;
     }
 
     // The two lookups the sampler makes for every socket with an inode while the dump streams
-    // past, timed apart from the dump: inode -> process (a dictionary as large as the table) and
-    // process -> the sample's owner id (a dictionary keyed by name, so a string hash per socket).
+    // past, timed apart from the dump, back to back: inode -> process (a dictionary as large as
+    // the table) and process -> the sample's owner id.
     private static (double LookupNanoseconds, double IdNanoseconds) ReplayLookups(ISocketTableSource source, ISocketOwnerLookup owners, CancellationToken cancellation)
     {
         var collector = new InodeCollector();

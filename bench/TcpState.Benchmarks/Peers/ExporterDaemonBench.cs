@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using TcpState.Tests.Infrastructure;
+
+namespace TcpState.Benchmarks.Peers;
+
+/// <summary>
+/// The built exporter, run inside the load's namespace with its default 10 s interval: the
+/// time of one uncached scrape, /metrics under wrk (32 connections), and its RSS and CPU share
+/// over whole intervals once the cold first sample is behind it.
+/// </summary>
+internal static class ExporterDaemonBench
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(10);
+    private const int WrkConnections = 32;
+    private const int SingleScrapes = 8;
+
+    // Beyond the exporter's 300 ms response cache, so each scrape collects anew.
+    private static readonly TimeSpan ScrapeSpacing = TimeSpan.FromMilliseconds(400);
+
+    public static DaemonResult Measure(SocketLoad load, string exporter, List<string> notes, List<string> problems, CancellationToken cancellation)
+    {
+        // Whole intervals, so the window holds exactly that many samples whatever its phase; the
+        // TIME_WAIT mix must fit its window in one TIME_WAIT burst.
+        var window = load.Plan.TimeWait > 0 ? 3 * Interval : 6 * Interval;
+        PeersBenchmark.Progress($"exporter daemon: start, {window.TotalSeconds:0} s CPU window, single scrapes, wrk");
+        using var daemon = new ScrapedProcess(load.Namespace, exporter,
+            [$"--web.listen-address=127.0.0.1:{PeersBenchmark.ExporterPort}", $"--metrics.max-port-series={PeersBenchmark.DaemonMaxPortSeries}"],
+            PeersBenchmark.ExporterPort, TimeSpan.FromMinutes(3));
+
+        // Past the cold first sample (every process's fds read): wait for the second.
+        var clock = Stopwatch.StartNew();
+        while (ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total") < 2)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("the exporter did not take its second sample within 2 minutes");
+            }
+
+            Thread.Sleep(500);
+        }
+
+        load.Ensure(window + TimeSpan.FromSeconds(2), cancellation);
+        var cpuBefore = ProcessUsage.CpuSeconds(daemon.Pid);
+        var windowClock = Stopwatch.StartNew();
+        Sleep(window, cancellation);
+        var cpuShare = (ProcessUsage.CpuSeconds(daemon.Pid) - cpuBefore) / windowClock.Elapsed.TotalSeconds;
+        var rss = ProcessUsage.StatusBytes(daemon.Pid, "VmRSS");
+        var peak = ProcessUsage.StatusBytes(daemon.Pid, "VmHWM");
+
+        load.Ensure(SingleScrapes * ScrapeSpacing * 2, cancellation);
+        var scrapes = new List<double>();
+        var body = "";
+        for (var i = 0; i < SingleScrapes; i++)
+        {
+            Thread.Sleep(ScrapeSpacing);
+            (body, var wall, _) = daemon.Scrape();
+            scrapes.Add(wall);
+        }
+
+        var sampleSeconds = ScrapedProcess.Value(body, "tcpstate_sample_duration_seconds");
+        var sockets = ScrapedProcess.Sum(body, "tcpstate_sockets");
+
+        // wrk runs between two samples: right after one ends, for what is left of the interval, so
+        // that the sample's own CPU (a second of one of the two cores at 1M) does not land in the
+        // scrape latencies. The scrape path never touches the kernel; this measures it alone.
+        load.Ensure(Interval + TimeSpan.FromSeconds(5), cancellation);
+        var wrkSeconds = (int)Math.Clamp(Interval.TotalSeconds - sampleSeconds - 1.5, 3, WrkDuration.TotalSeconds);
+        WaitForNextSample(daemon, cancellation);
+        var wrk = load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), "wrk",
+            "-t2", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency",
+            $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess();
+        var wrkResult = WrkResult.Parse(wrk.StandardOutput);
+        if (wrkResult.Errors.Length > 0)
+        {
+            problems.Add($"wrk: {wrkResult.Errors}");
+        }
+
+        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal));
+        var unexpected = daemon.Output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"daemon: pid {daemon.Pid}, {ScrapedProcess.Series(body)} series, its sample {sampleSeconds * 1000:0.0} ms for {sockets:0} sockets; {warnings} 'more than a tenth of the interval' warnings logged; wrk made {wrkResult.Requests} requests in {wrkSeconds} s between two samples"));
+        foreach (var line in unexpected)
+        {
+            notes.Add("daemon log: " + line);
+        }
+
+        return new DaemonResult(Statistics.Median(scrapes), ScrapedProcess.Series(body), wrkResult, rss, peak, cpuShare, window, sampleSeconds, sockets, warnings);
+    }
+
+    // Polls tcpstate_samples_total (through the 300 ms response cache) until it moves on.
+    private static void WaitForNextSample(ScrapedProcess daemon, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var current = ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total");
+        while (ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total") <= current && clock.Elapsed < Interval * 2)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            Thread.Sleep(100);
+        }
+    }
+
+    private static void Sleep(TimeSpan duration, CancellationToken cancellation)
+    {
+        if (cancellation.WaitHandle.WaitOne(duration))
+        {
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+}
