@@ -58,7 +58,7 @@ public static class MetricsEndpoint
         {
             provider.GetRequiredService<MeterProvider>();
             return new PrometheusScrapeHandler(
-                provider.GetRequiredService<OpenTelemetryMetricCollector>(),
+                new PinnedSnapshotSource(provider.GetRequiredService<OpenTelemetryMetricCollector>(), provider.GetRequiredService<TcpStateMetrics>()),
                 new PrometheusScrapeHandlerOptions(),
                 provider.GetRequiredService<TimeProvider>());
         });

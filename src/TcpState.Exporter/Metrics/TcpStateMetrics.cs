@@ -16,6 +16,7 @@ public sealed class TcpStateMetrics : IDisposable
     private readonly SnapshotStore _store;
     private readonly SamplerStatistics _statistics;
     private readonly bool _pidLabel;
+    private volatile SocketSnapshot? _pinned;
 
     public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source, Configuration.ExporterOptions options, Web.AuthenticationStatistics authentication)
     {
@@ -77,13 +78,29 @@ public sealed class TcpStateMetrics : IDisposable
             null, "Always 1: the exporter's version and the socket source in use (netlink or proc).");
     }
 
+    // Every instrument of one collection must read the same sample, or a sample published between
+    // two callbacks would make tcpstate_port_sockets disagree with tcpstate_sockets.
+    private SocketSnapshot? Current => _pinned ?? _store.Latest;
+
+    /// <summary>Makes every callback of the collection that follows read the current sample.</summary>
+    public IDisposable PinSnapshot()
+    {
+        _pinned = _store.Latest;
+        return new Unpin(this);
+    }
+
+    private sealed class Unpin(TcpStateMetrics metrics) : IDisposable
+    {
+        public void Dispose() => metrics._pinned = null;
+    }
+
     /// <summary>The version reported by --version and tcpstate_build_info.</summary>
     public static string Version { get; } =
         typeof(TcpStateMetrics).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private IEnumerable<Measurement<long>> ObserveStates()
     {
-        var snapshot = _store.Latest;
+        var snapshot = Current;
         if (snapshot is null) yield break;
         for (var i = 0; i < StateLabel.Count; i++)
         {
@@ -96,7 +113,7 @@ public sealed class TcpStateMetrics : IDisposable
     private IEnumerable<Measurement<T>> ObserveGroups<T>(Func<PortGroupCount, T?> read)
         where T : struct
     {
-        var snapshot = _store.Latest;
+        var snapshot = Current;
         if (snapshot is null) yield break;
         foreach (var group in snapshot.PortGroups)
         {
@@ -112,7 +129,7 @@ public sealed class TcpStateMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> ObserveQueues(Func<ListenQueue, long?> read)
     {
-        var snapshot = _store.Latest;
+        var snapshot = Current;
         if (snapshot is null) yield break;
         foreach (var queue in snapshot.ListenQueues)
         {
@@ -126,7 +143,7 @@ public sealed class TcpStateMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> ObserveDestinations(Func<DestinationUsage, long> read, bool perUsablePort = false)
     {
-        var snapshot = _store.Latest;
+        var snapshot = Current;
         if (snapshot is null) yield break;
         var usable = snapshot.PortRange?.Usable ?? 0;
         if (perUsablePort && usable == 0) yield break;
@@ -162,12 +179,12 @@ public sealed class TcpStateMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> MeasureIfKnown(Func<SocketSnapshot, double?> read)
     {
-        if (_store.Latest is { } snapshot && read(snapshot) is { } value) yield return new Measurement<double>(value);
+        if (Current is { } snapshot && read(snapshot) is { } value) yield return new Measurement<double>(value);
     }
 
     private IEnumerable<Measurement<double>> Measure(Func<SocketSnapshot, double> read)
     {
-        var snapshot = _store.Latest;
+        var snapshot = Current;
         if (snapshot is not null) yield return new Measurement<double>(read(snapshot));
     }
 
