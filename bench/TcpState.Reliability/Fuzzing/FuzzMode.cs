@@ -57,7 +57,10 @@ internal sealed class FuzzMode : IReliabilityMode
 
         Console.WriteLine("tcpstate-exporter fuzz campaign: InetDiagParser, ProcNetTcpParser/ProcNetTcpReader, PrometheusTextSerializer (+ promtool check metrics)");
         Console.WriteLine($"seed {seed}{(replay is null ? $", {settings.Cases:N0} cases" : $", replaying case {replay}")}, targets {targets}, promtool batch {settings.PromtoolCasesPerRun}, case timeout {caseTimeout.TotalSeconds:0} s{(keepGoing ? ", keep going after failures" : "")}");
-        Console.WriteLine($"machine: nproc {Environment.ProcessorCount}, .NET {Environment.Version}; repeat with: bench/fuzz.sh {settings.Cases} --seed {seed}{(targets == FuzzTarget.All ? "" : " --targets " + targets.ToString().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal))}");
+        var repeat = replay is null
+            ? $"bench/fuzz.sh {settings.Cases} --seed {seed}{(targets == FuzzTarget.All ? "" : " --targets " + targets.ToString().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal))}"
+            : $"bench/fuzz.sh --seed {seed} --case {replay}";
+        Console.WriteLine($"machine: nproc {Environment.ProcessorCount}, .NET {Environment.Version}; repeat with: {repeat}");
         var report = FuzzCampaign.RunBounded(settings with { Cancellation = cancellation }, FuzzInputs.FromDirectory(fixtures));
         cancellation.ThrowIfCancellationRequested();
         Console.WriteLine(report.Summary());

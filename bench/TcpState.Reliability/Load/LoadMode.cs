@@ -66,7 +66,7 @@ internal sealed class LoadMode : IReliabilityMode
         Thread.Sleep(Settle);
         var start = ProcessResources.Of(exporter.Pid);
         var warnings = CountWarnings(exporter);
-        Console.WriteLine($"exporter before: {start}");
+        Console.Error.WriteLine($"# exporter before: {start}");
 
         // RSS and fds through the run, to show a trend rather than two points.
         var trajectory = new List<(double Seconds, ProcessResources Resources)>();

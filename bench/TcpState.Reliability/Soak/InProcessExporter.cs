@@ -44,7 +44,9 @@ internal sealed class InProcessExporter : IAsyncDisposable
     /// <summary>The daemon's process attribution, for its walk counters.</summary>
     public TcpState.Kernel.Proc.ProcessSocketMap Owners => _app.Services.GetRequiredService<TcpState.Kernel.Proc.ProcessSocketMap>();
 
-    public static async Task<InProcessExporter> StartAsync(NetworkNamespace ns)
+    /// <param name="ns">The namespace to sample.</param>
+    /// <param name="pidLabel">--process.pid-label: every process gets series of its own, so churned processes make new series.</param>
+    public static async Task<InProcessExporter> StartAsync(NetworkNamespace ns, bool pidLabel)
     {
         var port = FreePort();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -52,6 +54,7 @@ internal sealed class InProcessExporter : IAsyncDisposable
             [Settings.ListenAddress.Key] = $"127.0.0.1:{port}",
             [Settings.SampleInterval.Key] = "1h",
             [Settings.LogLevel.Key] = "Warning",
+            [Settings.PidLabel.Key] = pidLabel ? "true" : "false",
         }).Build();
         var options = ExporterOptions.Parse(configuration, out var errors)
             ?? throw new InvalidOperationException("settings refused: " + string.Join("; ", errors));
@@ -63,6 +66,18 @@ internal sealed class InProcessExporter : IAsyncDisposable
         await app.StartAsync().ConfigureAwait(false);
         return new InProcessExporter(app, port);
     }
+
+    /// <summary>The daemon's singletons that hold its state between samples and scrapes, as roots for <see cref="ObjectCensus"/>.</summary>
+    public IEnumerable<object> StateRoots =>
+    [
+        _app.Services.GetRequiredService<SocketSampler>(),
+        _app.Services.GetRequiredService<TcpState.Kernel.Proc.ProcessSocketMap>(),
+        _store,
+        _app.Services.GetRequiredService<TcpState.Exposition.PrometheusScrapeHandler>(),
+        _app.Services.GetRequiredService<TcpState.Exposition.OpenTelemetryMetricCollector>(),
+        _app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>(),
+        _app.Services.GetRequiredService<TcpState.Exporter.Metrics.TcpStateMetrics>(),
+    ];
 
     /// <summary>One sample through the daemon's own SamplingService (counted, published, never thrown).</summary>
     public void Sample() => _sampling.SampleOnce();

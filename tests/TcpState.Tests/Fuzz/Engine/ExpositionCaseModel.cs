@@ -18,9 +18,10 @@ public sealed class ExpositionCaseModel
     private static readonly string[] Words =
         ["alpha", "bravo", "charlie", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "lima", "oscar", "papa", "romeo", "sierra", "tango", "victor"];
 
-    // Label names as an instrument could give them; "a-b", "a.b" and "a_b" collide after sanitizing.
+    // Label names as an instrument could give them; "a-b", "a.b" and "a_b" collide after sanitizing,
+    // and "__name__" is reserved by the text format (the sanitizer must move it out of the way).
     private static readonly string[] LabelNames =
-        ["state", "role", "port", "process", "pid", "reason", "source", "version", "address", "otel.scope.name", "9lives", "a-b", "a.b", "a_b", "", "x y", "\u00fcn\u00ef", "_"];
+        ["state", "role", "port", "process", "pid", "reason", "source", "version", "address", "otel.scope.name", "9lives", "a-b", "a.b", "a_b", "", "x y", "\u00fcn\u00ef", "_", "__name__", "__meta_x"];
 
     private static readonly double[] Bounds =
         [double.MinValue, -1e300, -5, -1, -0.5, -0.0, 1e-9, 0.001, 0.1, 0.25, 1, 2.5, 10, 1e20, double.MaxValue, double.PositiveInfinity];

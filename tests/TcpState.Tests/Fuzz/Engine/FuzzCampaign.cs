@@ -95,6 +95,11 @@ public sealed class FuzzCampaign : IDisposable
 
             report.Cases++;
             var failure = RunCase(index, target, rng, report);
+            if (_settings.Cases == 1)
+            {
+                report.ReplayedInput = DescribeOf(target);
+            }
+
             if (failure is null && index % 1024 == 0 && _clock.Elapsed - lastProgress >= _settings.ProgressInterval)
             {
                 lastProgress = _clock.Elapsed;

@@ -27,6 +27,9 @@ public sealed class FuzzReport
     /// <summary>The first failure, or null.</summary>
     public FuzzFailure? Failure => Failures.Count > 0 ? Failures[0] : null;
 
+    /// <summary>The input of a one-case run (a replay), printed whether it failed or not.</summary>
+    public string? ReplayedInput { get; set; }
+
     /// <summary>The first case of each distinct failure, in the order found.</summary>
     public List<FuzzFailure> Failures { get; } = [];
 
@@ -64,6 +67,11 @@ public sealed class FuzzReport
         }
 
         text.Append(CultureInfo.InvariantCulture, $"  promtool check metrics: {PromtoolRuns:N0} runs over {PromtoolCases:N0} exposition cases, {PromtoolBytes / 1048576.0:N1} MiB\n");
+        if (ReplayedInput is not null)
+        {
+            text.Append("input of the replayed case:\n").Append(ReplayedInput);
+        }
+
         if (Failures.Count == 0)
         {
             return text.Append("result: no failure\n").ToString();

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace TcpState.Reliability.Soak;
+
+/// <summary>
+/// Counts the objects reachable from the daemon's services, by type (and array elements), by
+/// walking their fields with reflection: a poor man's heap dump, for when the managed heap grows
+/// and the question is what holds the memory. Comparing two censuses names the types that grew.
+/// </summary>
+internal static class ObjectCensus
+{
+    private const int MaxObjects = 3_000_000;
+
+    private static readonly ConcurrentDictionary<Type, FieldInfo[]> Fields = new();
+    private static readonly ConcurrentDictionary<Type, bool> HoldsReferences = new();
+
+    /// <summary>Instances and array elements per type name, of everything reachable from <paramref name="roots"/>.</summary>
+    public static Dictionary<string, (long Instances, long Elements)> Take(IEnumerable<object> roots)
+    {
+        var census = new Dictionary<string, (long Instances, long Elements)>(StringComparer.Ordinal);
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<(object Item, string Via)>(roots.Select(r => (r, "root")));
+        while (pending.Count > 0 && seen.Count < MaxObjects)
+        {
+            var (item, via) = pending.Pop();
+            var type = item.GetType();
+            if (!seen.Add(item) || Skipped(type))
+            {
+                continue;
+            }
+
+            var elements = 0L;
+            if (item is Array array)
+            {
+                elements = array.Length;
+                var elementType = type.GetElementType()!;
+                if (ContainsReferences(elementType))
+                {
+                    foreach (var element in array)
+                    {
+                        Push(pending, element, elementType.IsValueType, via.StartsWith("[] of ", StringComparison.Ordinal) ? via : "[] of " + via);
+                    }
+                }
+            }
+            else
+            {
+                Walk(pending, item, type);
+            }
+
+            // By type, and by type and the field it was first reached through (what holds it).
+            foreach (var name in (string[])[type.ToString(), type + " @ " + via])
+            {
+                var (instances, total) = census.GetValueOrDefault(name);
+                census[name] = (instances + 1, total + elements);
+            }
+        }
+
+        return census;
+    }
+
+    /// <summary>
+    /// The types whose instances or array elements grew most from <paramref name="before"/> to
+    /// <paramref name="after"/>, each also by the field that holds them (written "type @ field").
+    /// </summary>
+    public static IEnumerable<string> Growth(Dictionary<string, (long Instances, long Elements)> before, Dictionary<string, (long Instances, long Elements)> after, int top) =>
+        after.Select(a =>
+            {
+                var b = before.GetValueOrDefault(a.Key);
+                return (Type: a.Key, Instances: a.Value.Instances - b.Instances, Elements: a.Value.Elements - b.Elements);
+            })
+            .Where(d => d.Instances != 0 || d.Elements != 0)
+            .OrderByDescending(d => Math.Max(d.Instances, d.Elements / 8))
+            .Take(top)
+            .Select(d => $"{d.Type}: {d.Instances:+#;-#;0} instances, {d.Elements:+#;-#;0} array elements");
+
+    private static void Walk(Stack<(object, string)> pending, object item, Type type)
+    {
+        foreach (var field in Fields.GetOrAdd(type, AllInstanceFields))
+        {
+            Push(pending, field.GetValue(item), field.FieldType.IsValueType, $"{field.DeclaringType?.Name}.{field.Name}");
+        }
+    }
+
+    private static void Push(Stack<(object, string)> pending, object? value, bool isStruct, string via)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (isStruct || value.GetType().IsValueType)
+        {
+            // A struct held inline (a field or an array slot) is no object of its own: walk into it.
+            var type = value.GetType();
+            if (ContainsReferences(type) && !type.IsPrimitive && !type.IsPointer)
+            {
+                Walk(pending, value, type);
+            }
+
+            return;
+        }
+
+        pending.Push((value, via));
+    }
+
+    // Reflection and runtime plumbing: huge, shared, and not what a sampler leaks.
+    private static bool Skipped(Type type) =>
+        typeof(MemberInfo).IsAssignableFrom(type) || typeof(Assembly).IsAssignableFrom(type) || typeof(Module).IsAssignableFrom(type)
+        || type == typeof(Thread) || type.IsPointer || type.IsCOMObject;
+
+    private static bool ContainsReferences(Type type) => HoldsReferences.GetOrAdd(type, static t =>
+        !t.IsPointer && !t.IsByRefLike && !t.ContainsGenericParameters
+        && (bool)typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.IsReferenceOrContainsReferences))!.MakeGenericMethod(t).Invoke(null, null)!);
+
+    private static FieldInfo[] AllInstanceFields(Type type)
+    {
+        var fields = new List<FieldInfo>();
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (!field.FieldType.IsPointer && !field.FieldType.IsByRefLike && ContainsReferences(field.FieldType))
+                {
+                    fields.Add(field);
+                }
+            }
+        }
+
+        return [.. fields];
+    }
+}
