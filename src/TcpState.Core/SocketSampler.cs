@@ -36,6 +36,9 @@ public sealed class SocketSampler
     /// <summary>Called with the reason each time a dump is tried again within a sample.</summary>
     public Action<string>? Retried { get; set; }
 
+    /// <summary>The other network namespaces, sampled after this one in every sample; null for none.</summary>
+    public INamespaceSampler? Namespaces { get; set; }
+
     /// <summary>The source in use; a fallback may replace it.</summary>
     public ISocketTableSource Source { get; set; }
 
@@ -69,7 +72,10 @@ public sealed class SocketSampler
             {
                 var attributionStarted = _time.GetTimestamp();
                 var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit, _topDestinations);
-                return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), _time.GetElapsedTime(attributionStarted));
+                var attribution = _time.GetElapsedTime(attributionStarted);
+                // The sample's duration includes the other namespaces: it is what the interval must allow for.
+                var namespaces = Namespaces?.Sample();
+                return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), attribution, namespaces);
             }
         }
 

@@ -48,9 +48,13 @@ public sealed class SocketSnapshot
     /// <summary>Of <see cref="Duration"/>, the time spent attributing sockets to processes.</summary>
     public TimeSpan AttributionDuration { get; init; }
 
-    /// <summary>A copy with the timing of the whole sample filled in.</summary>
-    public SocketSnapshot WithTiming(DateTimeOffset timestamp, TimeSpan duration, TimeSpan attribution) => new()
+    /// <summary>The other network namespaces' samples, or null when they are not sampled (<c>--netns.enabled=false</c>).</summary>
+    public NamespaceSet? Namespaces { get; init; }
+
+    /// <summary>A copy with the timing of the whole sample filled in, and the other namespaces' samples when given.</summary>
+    public SocketSnapshot WithTiming(DateTimeOffset timestamp, TimeSpan duration, TimeSpan attribution, NamespaceSet? namespaces = null) => new()
     {
+        Namespaces = namespaces ?? Namespaces,
         Timestamp = timestamp,
         Duration = duration,
         AttributionDuration = attribution,

@@ -110,6 +110,7 @@ public static class ExporterHost
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling"));
             sampler.Retried = provider.GetRequiredService<SamplerStatistics>().RecordRetry;
+            if (sampler.Namespaces is NamespaceSampling namespaces) namespaces.Retried = sampler.Retried;
             return sampler;
         });
         services.AddSingleton(provider => new SamplingService(

@@ -16,8 +16,12 @@ public sealed record SnapshotDocument(
     int FoldedGroups,
     long UnattributedSockets,
     SnapshotDocument.Range? PortRange = null,
-    IReadOnlyList<SnapshotDocument.Destination>? Destinations = null)
+    IReadOnlyList<SnapshotDocument.Destination>? Destinations = null,
+    IReadOnlyList<SnapshotDocument.Namespace>? Namespaces = null)
 {
+    /// <summary>Another network namespace's sample (<c>--netns.enabled</c>); its own namespaces list is null.</summary>
+    public sealed record Namespace(string Netns, string Container, string Pod, string Cgroup, SnapshotDocument Snapshot);
+
     public sealed record Range(int Low, int High, int Reserved, int Usable);
 
     public sealed record Destination(string Address, int Port, long PortsInUse, long TimeWait, double? ShareOfRange);
@@ -39,7 +43,8 @@ public sealed record SnapshotDocument(
         snapshot.UnattributedSockets,
         snapshot.PortRange is { } range ? new Range(range.Low, range.High, range.Reserved, range.Usable) : null,
         snapshot.Destinations.Select(d => new Destination(d.Address, d.Port, d.PortsInUse, d.TimeWait,
-            snapshot.PortRange is { Usable: > 0 } r ? (double)d.PortsInUse / r.Usable : null)).ToList());
+            snapshot.PortRange is { Usable: > 0 } r ? (double)d.PortsInUse / r.Usable : null)).ToList(),
+        snapshot.Namespaces?.Sampled.Select(n => new Namespace(n.Netns, n.Container, n.Pod, n.Cgroup, From(n.Snapshot))).ToList());
 
     /// <summary>Back to a snapshot, for printing; fails on a document this version cannot read.</summary>
     public SocketSnapshot ToSnapshot() => new()

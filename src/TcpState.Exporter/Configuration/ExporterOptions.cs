@@ -40,6 +40,15 @@ public sealed class ExporterOptions
 
     public required int TopDestinations { get; init; }
 
+    /// <summary>Whether the other network namespaces are sampled (<c>--netns.enabled</c>).</summary>
+    public bool NetnsEnabled { get; init; }
+
+    /// <summary>Most other namespaces sampled per sample.</summary>
+    public int NetnsMax { get; init; } = 16;
+
+    /// <summary>The port-series cap of each other namespace.</summary>
+    public int NetnsMaxPortSeries { get; init; } = 100;
+
     /// <summary>The OTLP push, or null when <c>--otlp.enabled</c> is false (the default).</summary>
     public OtlpSettings? Otlp { get; init; }
 
@@ -161,6 +170,23 @@ public sealed class ExporterOptions
             Fail(Settings.TopDestinations, "must be a whole number from 1 to 1000");
         }
 
+        if (!bool.TryParse(Value(Settings.NetnsEnabled), out var netnsEnabled))
+        {
+            Fail(Settings.NetnsEnabled, "must be true or false");
+        }
+
+        if (!int.TryParse(Value(Settings.NetnsMax), NumberStyles.None, CultureInfo.InvariantCulture, out var netnsMax)
+            || netnsMax < 1 || netnsMax > 1000)
+        {
+            Fail(Settings.NetnsMax, "must be a whole number from 1 to 1000");
+        }
+
+        if (!int.TryParse(Value(Settings.NetnsMaxPortSeries), NumberStyles.None, CultureInfo.InvariantCulture, out var netnsSeries)
+            || netnsSeries < Core.CardinalityLimiter.MinimumCap || netnsSeries > MaximumPortSeries)
+        {
+            Fail(Settings.NetnsMaxPortSeries, $"must be a whole number from {Core.CardinalityLimiter.MinimumCap} to {MaximumPortSeries}");
+        }
+
         OtlpSettings? otlp = null;
         if (!bool.TryParse(Value(Settings.OtlpEnabled), out var otlpEnabled))
         {
@@ -200,6 +226,9 @@ public sealed class ExporterOptions
             StuckStates = stuckStates,
             StuckThreshold = threshold,
             TopDestinations = topDestinations,
+            NetnsEnabled = netnsEnabled,
+            NetnsMax = netnsMax,
+            NetnsMaxPortSeries = netnsSeries,
             Otlp = otlp,
         };
     }

@@ -63,6 +63,18 @@ public static class Settings
         "--ephemeral.top-destinations", "Ephemeral:TopDestinations", "10",
         "How many of the busiest remote destinations (address and port) report their use of the ephemeral port range, 1 to 1000.");
 
+    public static readonly SettingDefinition NetnsEnabled = new(
+        "--netns.enabled", "Netns:Enabled", "false",
+        "Also sample the host's other network namespaces (containers, ip netns), found in /proc/*/ns/net and /run/netns, with netns and container labels (true or false). Fast with CAP_SYS_ADMIN (netlink inside each namespace), else /proc/PID/net/tcp.");
+
+    public static readonly SettingDefinition NetnsMax = new(
+        "--netns.max", "Netns:Max", "16",
+        "Most other namespaces sampled per sample, 1 to 1000; the rest are counted in tcpstate_netns_skipped{reason=\"limit\"}. Each dump may walk the host's whole TCP table (see the README).");
+
+    public static readonly SettingDefinition NetnsMaxPortSeries = new(
+        "--netns.max-port-series", "Netns:MaxPortSeries", "100",
+        "Most tcpstate_port_sockets series per other namespace, as --metrics.max-port-series is for the host view. 24 to 100000.");
+
     public static readonly SettingDefinition OtlpEnabled = new(
         "--otlp.enabled", "Otlp:Enabled", "false",
         "Also push the metrics over OTLP to an OpenTelemetry Collector (true or false), configured by the standard OTEL_EXPORTER_OTLP_* and OTEL_METRIC_EXPORT_INTERVAL environment variables; /metrics keeps working.");
@@ -72,5 +84,5 @@ public static class Settings
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, OtlpEnabled, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, NetnsEnabled, NetnsMax, NetnsMaxPortSeries, OtlpEnabled, LogLevel];
 }

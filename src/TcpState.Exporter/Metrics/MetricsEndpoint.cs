@@ -69,7 +69,14 @@ public static class MetricsEndpoint
     /// families; the SDK's limit must not cut in first. Under delta temporality a slot is freed only by
     /// the first collection that no longer sees its series, so it must hold two collections' worth.
     /// </summary>
-    public static int CardinalityLimit(ExporterOptions options) => Math.Max(2000, (2 * options.MaxPortSeries) + 100);
+    public static int CardinalityLimit(ExporterOptions options)
+    {
+        // With --netns.enabled every namespace sampled has its own cap, and its own small families
+        // (12 states, the busiest destinations): 100 + top destinations a view covers them.
+        var views = options.NetnsEnabled ? 1 + options.NetnsMax : 1;
+        var series = options.MaxPortSeries + (options.NetnsEnabled ? options.NetnsMax * options.NetnsMaxPortSeries : 0);
+        return Math.Max(2000, (2 * series) + (views * (100 + options.TopDestinations)));
+    }
 
     public static void Map(WebApplication app, string path)
     {

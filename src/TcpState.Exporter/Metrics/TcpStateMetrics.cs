@@ -47,9 +47,9 @@ public sealed class TcpStateMetrics : IDisposable
             "tcpstate_destination_ephemeral_ports divided by tcpstate_ephemeral_port_range_size: the share of the ephemeral range one destination holds.");
         _meter.CreateObservableGauge("tcpstate.destination.time.wait.sockets", () => ObserveDestinations(d => d.TimeWait), "{socket}",
             "For the same destinations, the client sockets toward them in TIME_WAIT: connections closed and re-dialled instead of reused.");
-        _meter.CreateObservableGauge("tcpstate.unattributed.sockets", () => Measure(s => (double)s.UnattributedSockets), "{socket}",
+        _meter.CreateObservableGauge("tcpstate.unattributed.sockets", () => MeasureViews(s => (double)s.UnattributedSockets), "{socket}",
             "Sockets held by a process the exporter could not identify (its /proc/PID/fd was unreadable: missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH), reported with process=\"(unknown)\".");
-        _meter.CreateObservableGauge("tcpstate.tracked.sockets", () => Measure(s => (double)s.TrackedSockets), "{socket}",
+        _meter.CreateObservableGauge("tcpstate.tracked.sockets", () => MeasureViews(s => (double)s.TrackedSockets), "{socket}",
             "Sockets followed for their age in the last sample.");
         _meter.CreateObservableGauge("tcpstate.attribution.duration", () => Measure(s => s.AttributionDuration.TotalSeconds), "s",
             "Of the last sample's duration, the time spent attributing sockets to processes (reading /proc/PID/fd).");
@@ -59,7 +59,7 @@ public sealed class TcpStateMetrics : IDisposable
             "Unix time at which the last good sample completed; data older than a few intervals is stale.");
         _meter.CreateObservableGauge("tcpstate.last.sample.success", () => new Measurement<int>(_statistics.LastSucceeded ? 1 : 0), null,
             "1 if the most recent sample succeeded, 0 if it failed (the last good sample is still served).");
-        _meter.CreateObservableGauge("tcpstate.folded.series", () => Measure(s => (double)s.FoldedGroups), "{series}",
+        _meter.CreateObservableGauge("tcpstate.folded.series", () => MeasureViews(s => (double)s.FoldedGroups), "{series}",
             "Port groups folded into port=\"other\" in the last sample because of --metrics.max-port-series.");
         _meter.CreateObservableCounter("tcpstate.samples", () => new Measurement<long>(_statistics.Samples), "{sample}",
             "Samples attempted, successful or not.");
@@ -73,6 +73,15 @@ public sealed class TcpStateMetrics : IDisposable
         _meter.CreateObservableCounter("tcpstate.http.auth.failures",
             () => authentication.Failures.Select(f => new Measurement<long>(f.Value, new KeyValuePair<string, object?>("reason", f.Key))), "{request}",
             "HTTP requests refused by basic authentication (--web.config.file): reason=\"missing\" (no or malformed credentials) or \"invalid\" (unknown user or wrong password).");
+        _meter.CreateObservableGauge("tcpstate.netns.info", () => ObserveNamespaces(NamespaceInfo), null,
+            "With --netns.enabled, 1 for each other network namespace sampled: its netns label, the container and Kubernetes pod uid read from the cgroup of a process in it (\"\" when none), that cgroup, and the source that read it (netlink or proc).");
+        _meter.CreateObservableGauge("tcpstate.netns.discovered", () => ObserveNamespaces<int>(set => [new Measurement<int>(set.Discovered)]), "{namespace}",
+            "With --netns.enabled, the network namespaces found besides the exporter's own (processes' /proc/PID/ns/net and /run/netns).");
+        _meter.CreateObservableGauge("tcpstate.netns.skipped",
+            () => ObserveNamespaces(set => set.Skipped.Select(s => new Measurement<int>(s.Value, new KeyValuePair<string, object?>("reason", s.Key)))), "{namespace}",
+            "With --netns.enabled, namespaces found but not sampled in the last sample, by reason: limit (over --netns.max), no_process (named, without a process, and no CAP_SYS_ADMIN to enter it), gone (vanished during the sample), error (logged).");
+        _meter.CreateObservableGauge("tcpstate.netns.sample.duration", () => ObserveNamespaces(NamespaceDurations), "s",
+            "With --netns.enabled, wall time of the last sample of each other namespace. Unless net.ipv4.tcp_child_ehash_entries was set before the namespace was created, its dump walks the host's whole TCP table.");
         _meter.CreateObservableGauge("tcpstate.build.info",
             () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version), new KeyValuePair<string, object?>("source", source())),
             null, "Always 1: the exporter's version and the socket source in use (netlink or proc).");
@@ -98,13 +107,28 @@ public sealed class TcpStateMetrics : IDisposable
     public static string Version { get; } =
         typeof(TcpStateMetrics).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    private IEnumerable<Measurement<long>> ObserveStates()
+    // The host view (the exporter's own namespace) without netns/container labels, so its series
+    // are the same whether --netns.enabled is on or off; then each other namespace with them.
+    private IEnumerable<(SocketSnapshot Snapshot, (string Name, string? Value)[] Labels)> Views()
     {
         var snapshot = Current;
         if (snapshot is null) yield break;
-        for (var i = 0; i < StateLabel.Count; i++)
+        yield return (snapshot, []);
+        if (snapshot.Namespaces is null) yield break;
+        foreach (var space in snapshot.Namespaces.Sampled)
         {
-            yield return new Measurement<long>(snapshot.StateCounts[i], new KeyValuePair<string, object?>("state", StateLabel.Name(i)));
+            yield return (space.Snapshot, [("netns", space.Netns), ("container", space.Container)]);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveStates()
+    {
+        foreach (var (snapshot, view) in Views())
+        {
+            for (var i = 0; i < StateLabel.Count; i++)
+            {
+                yield return new Measurement<long>(snapshot.StateCounts[i], Labels([("state", StateLabel.Name(i)), .. view]));
+            }
         }
     }
 
@@ -113,51 +137,57 @@ public sealed class TcpStateMetrics : IDisposable
     private IEnumerable<Measurement<T>> ObserveGroups<T>(Func<PortGroupCount, T?> read)
         where T : struct
     {
-        var snapshot = Current;
-        if (snapshot is null) yield break;
-        foreach (var group in snapshot.PortGroups)
+        foreach (var (snapshot, view) in Views())
         {
-            if (read(group) is not { } value) continue;
-            yield return new Measurement<T>(value, Labels(
-                ("state", StateLabel.Name(group.StateIndex)),
-                ("role", group.Role == SocketRole.Server ? "server" : "client"),
-                ("port", group.PortLabel),
-                ("process", group.Process),
-                ("pid", group.Pid)));
+            foreach (var group in snapshot.PortGroups)
+            {
+                if (read(group) is not { } value) continue;
+                yield return new Measurement<T>(value, Labels([
+                    ("state", StateLabel.Name(group.StateIndex)),
+                    ("role", group.Role == SocketRole.Server ? "server" : "client"),
+                    ("port", group.PortLabel),
+                    ("process", group.Process),
+                    ("pid", group.Pid),
+                    .. view]));
+            }
         }
     }
 
     private IEnumerable<Measurement<long>> ObserveQueues(Func<ListenQueue, long?> read)
     {
-        var snapshot = Current;
-        if (snapshot is null) yield break;
-        foreach (var queue in snapshot.ListenQueues)
+        foreach (var (snapshot, view) in Views())
         {
-            if (read(queue) is not { } value) continue;
-            yield return new Measurement<long>(value, Labels(
-                ("port", queue.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ("process", queue.Process),
-                ("pid", queue.Pid)));
+            foreach (var queue in snapshot.ListenQueues)
+            {
+                if (read(queue) is not { } value) continue;
+                yield return new Measurement<long>(value, Labels([
+                    ("port", queue.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ("process", queue.Process),
+                    ("pid", queue.Pid),
+                    .. view]));
+            }
         }
     }
 
     private IEnumerable<Measurement<double>> ObserveDestinations(Func<DestinationUsage, long> read, bool perUsablePort = false)
     {
-        var snapshot = Current;
-        if (snapshot is null) yield break;
-        var usable = snapshot.PortRange?.Usable ?? 0;
-        if (perUsablePort && usable == 0) yield break;
-        foreach (var destination in snapshot.Destinations)
+        foreach (var (snapshot, view) in Views())
         {
-            var value = (double)read(destination);
-            yield return new Measurement<double>(perUsablePort ? value / usable : value,
-                new KeyValuePair<string, object?>("address", destination.Address),
-                new KeyValuePair<string, object?>("port", destination.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var usable = snapshot.PortRange?.Usable ?? 0;
+            if (perUsablePort && usable == 0) continue;
+            foreach (var destination in snapshot.Destinations)
+            {
+                var value = (double)read(destination);
+                yield return new Measurement<double>(perUsablePort ? value / usable : value, Labels([
+                    ("address", destination.Address),
+                    ("port", destination.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    .. view]));
+            }
         }
     }
 
     // The pid label appears only when --process.pid-label is on; then "" for ownerless series.
-    private KeyValuePair<string, object?>[] Labels(params (string Name, string? Value)[] labels)
+    private KeyValuePair<string, object?>[] Labels((string Name, string? Value)[] labels)
     {
         var result = new List<KeyValuePair<string, object?>>(labels.Length);
         foreach (var (name, value) in labels)
@@ -179,8 +209,40 @@ public sealed class TcpStateMetrics : IDisposable
 
     private IEnumerable<Measurement<double>> MeasureIfKnown(Func<SocketSnapshot, double?> read)
     {
-        if (Current is { } snapshot && read(snapshot) is { } value) yield return new Measurement<double>(value);
+        foreach (var (snapshot, view) in Views())
+        {
+            if (read(snapshot) is { } value) yield return new Measurement<double>(value, Labels(view));
+        }
     }
+
+    // One value per view: the host, then each other namespace with its labels.
+    private IEnumerable<Measurement<double>> MeasureViews(Func<SocketSnapshot, double> read)
+    {
+        foreach (var (snapshot, view) in Views())
+        {
+            yield return new Measurement<double>(read(snapshot), Labels(view));
+        }
+    }
+
+    private IEnumerable<Measurement<T>> ObserveNamespaces<T>(Func<NamespaceSet, IEnumerable<Measurement<T>>> read)
+        where T : struct
+    {
+        var set = Current?.Namespaces;
+        return set is null ? [] : read(set);
+    }
+
+    private static IEnumerable<Measurement<int>> NamespaceInfo(NamespaceSet set) =>
+        set.Sampled.Select(space => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("netns", space.Netns),
+            new KeyValuePair<string, object?>("container", space.Container),
+            new KeyValuePair<string, object?>("pod", space.Pod),
+            new KeyValuePair<string, object?>("cgroup", space.Cgroup),
+            new KeyValuePair<string, object?>("source", space.Snapshot.Source)));
+
+    private static IEnumerable<Measurement<double>> NamespaceDurations(NamespaceSet set) =>
+        set.Sampled.Select(space => new Measurement<double>(space.Snapshot.Duration.TotalSeconds,
+            new KeyValuePair<string, object?>("netns", space.Netns),
+            new KeyValuePair<string, object?>("container", space.Container)));
 
     private IEnumerable<Measurement<double>> Measure(Func<SocketSnapshot, double> read)
     {

@@ -37,6 +37,10 @@ public static class ExporterMetricNames
         "tcpstate_destination_time_wait_sockets",
         "tcpstate_otlp_exports_total",
         "tcpstate_otlp_export_failures_total",
+        "tcpstate_netns_info",
+        "tcpstate_netns_discovered",
+        "tcpstate_netns_skipped",
+        "tcpstate_netns_sample_duration_seconds",
     };
 
     /// <summary>The metric names in the first column of the README's metrics table (rows starting with "| `tcpstate_").</summary>

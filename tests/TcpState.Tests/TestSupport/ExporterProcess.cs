@@ -51,6 +51,19 @@ public sealed partial class ExporterProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts the exporter in the namespace as uid 65534 holding only the two capabilities of the
+    /// packaged unit (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) as ambient capabilities: attribution works,
+    /// entering other network namespaces (CAP_SYS_ADMIN) does not.
+    /// </summary>
+    public static ExporterProcess StartWithUnitCapabilities(NetworkNamespace ns, int port, params string[] extraArguments)
+    {
+        const string Capabilities = "+sys_ptrace,+dac_read_search";
+        var process = ns.Start("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", $"--inh-caps=-all,{Capabilities}", $"--ambient-caps={Capabilities}",
+            "env", "HOME=/tmp", ExecutablePath, $"--web.listen-address=127.0.0.1:{port}", .. extraArguments]);
+        return WaitUntilHealthy(new ExporterProcess(ns, port, process));
+    }
+
+    /// <summary>
     /// Starts the exporter in the host's network namespace with extra environment variables (e.g.
     /// NOTIFY_SOCKET: an abstract unix socket is only reachable from the same network namespace).
     /// </summary>

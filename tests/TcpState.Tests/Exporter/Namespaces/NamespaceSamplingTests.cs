@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Configuration;
+using TcpState.Core;
+using TcpState.Exporter.Configuration;
+using TcpState.Exporter.Sampling;
+using TcpState.Tests.Infrastructure;
+using TcpState.Tests.TestSupport;
+
+namespace TcpState.Tests.Exporter.Namespaces;
+
+/// <summary>
+/// <see cref="NamespaceSampling"/> in-process on the real host: two namespaces the test creates,
+/// with sockets, against ss in each. Other namespaces on the machine (other tests') are sampled
+/// too and left alone by the assertions.
+/// </summary>
+public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTests.TwoNamespaces>
+{
+    private readonly TwoNamespaces _spaces;
+
+    public NamespaceSamplingTests(TwoNamespaces spaces) => _spaces = spaces;
+
+    [Theory]
+    [InlineData("netlink")]
+    [InlineData("proc")]
+    public void Sample_TwoNamespaces_EachCountedAndLabelledAsSsSeesIt(string source)
+    {
+        using var sampling = Create(("Sample:Source", source), ("Netns:Max", "1000"));
+
+        var set = sampling.Sample();
+
+        foreach (var ns in new[] { _spaces.A, _spaces.B })
+        {
+            var space = Assert.Single(set.Sampled, s => s.Netns == ns.Name);
+            Assert.Equal(source, space.Snapshot.Source);
+            Assert.Equal("", space.Container); // the test's cgroup names no container
+            var ss = SsOutput.CaptureAll(ns).CountByState();
+            for (var i = 0; i < StateLabel.Count; i++)
+            {
+                Assert.True(ss.GetValueOrDefault(StateLabel.Name(i)) == space.Snapshot.StateCounts[i], $"{ns.Name} {StateLabel.Name(i)}: ss {ss.GetValueOrDefault(StateLabel.Name(i))}, sampled {space.Snapshot.StateCounts[i]}");
+            }
+        }
+
+        var a = set.Sampled.Single(s => s.Netns == _spaces.A.Name).Snapshot;
+        Assert.Equal(4, a.PortGroups.Single(g => g.StateIndex == StateLabel.IndexOf("established") && g.Role == SocketRole.Server && g.PortLabel == "7001").Count);
+        Assert.Equal(SocketHolderProcess.ExpectedProcessName, a.PortGroups.Single(g => g.StateIndex == StateLabel.IndexOf("close_wait") && g.PortLabel == "7001").Process);
+        Assert.Equal(0, set.Skipped["limit"]);
+        Assert.Equal(set.Discovered, set.Sampled.Count + set.Skipped.Values.Sum());
+    }
+
+    [Fact]
+    public void Sample_NetlinkSource_ReadsTheNamespacesOwnPortRange()
+    {
+        _spaces.A.WriteSysctl("net.ipv4.ip_local_port_range", "40000\t40999");
+        using var sampling = Create(("Sample:Source", "netlink"), ("Netns:Max", "1000"));
+
+        var set = sampling.Sample();
+
+        Assert.Equal(1000, set.Sampled.Single(s => s.Netns == _spaces.A.Name).Snapshot.PortRange?.Usable);
+        Assert.NotEqual(1000, set.Sampled.Single(s => s.Netns == _spaces.B.Name).Snapshot.PortRange?.Usable);
+    }
+
+    [Fact]
+    public void Sample_OverTheCap_SamplesMaxAndKeepsTheSameOnes()
+    {
+        using var sampling = Create(("Netns:Max", "1"));
+
+        var first = sampling.Sample();
+        var second = sampling.Sample();
+
+        Assert.True(first.Discovered >= 2);
+        var sampled = Assert.Single(first.Sampled);
+        Assert.Equal(first.Discovered - 1, first.Skipped["limit"] + first.Skipped["gone"]);
+        Assert.Equal(sampled.Netns, Assert.Single(second.Sampled).Netns);
+        Assert.Equal(sampled.Netns, Assert.Single(sampling.Open));
+    }
+
+    [Fact]
+    public void Sample_NamespaceDeleted_IsForgottenAndItsSocketClosed()
+    {
+        using var sampling = Create(("Netns:Max", "1000"));
+        var transient = new NetworkNamespace();
+        using (var holder = SocketHolderProcess.Start(transient, "--ipv4", "--timeout", "60", "--listen", "7100", "--established", "7100:2"))
+        {
+            var before = sampling.Sample();
+            Assert.Equal(2, Assert.Single(before.Sampled, s => s.Netns == transient.Name).Snapshot.StateCounts[StateLabel.IndexOf("established")] / 2);
+        }
+
+        Assert.Contains(transient.Name, sampling.Open);
+        transient.Dispose();
+        var after = sampling.Sample();
+
+        Assert.DoesNotContain(after.Sampled, s => s.Netns == transient.Name);
+        Assert.DoesNotContain(transient.Name, sampling.Open);
+    }
+
+    [Fact]
+    public void Sample_ProcSource_NamedNamespaceWithoutProcess_SkippedAsNoProcess()
+    {
+        using var empty = new NetworkNamespace();
+        using var sampling = Create(("Sample:Source", "proc"), ("Netns:Max", "1000"));
+
+        var set = sampling.Sample();
+
+        Assert.DoesNotContain(set.Sampled, s => s.Netns == empty.Name);
+        Assert.True(set.Skipped["no_process"] >= 1);
+    }
+
+    private static NamespaceSampling Create(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)).Append(new("Netns:Enabled", "true")))
+            .Build();
+        var options = ExporterOptions.Parse(configuration, out var errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        var owners = SamplerFactory.CreateOwners(options, TimeProvider.System);
+        return new NamespaceSampling(options, owners, TimeProvider.System, new CapturingLogger<NamespaceSampling>());
+    }
+
+    /// <summary>Namespace A: a server on 7001 with 4 connections and 2 CLOSE_WAIT; B: IPv6 on 7443 with 3.</summary>
+    public sealed class TwoNamespaces : IDisposable
+    {
+        private readonly SocketHolderProcess _a;
+        private readonly SocketHolderProcess _b;
+
+        public TwoNamespaces()
+        {
+            A = new NetworkNamespace();
+            B = new NetworkNamespace();
+            _a = SocketHolderProcess.Start(A, "--ipv4", "--timeout", "120", "--listen", "7001", "--established", "7001:4", "--close-wait", "7001:2");
+            _b = SocketHolderProcess.Start(B, "--ipv6", "--timeout", "120", "--listen", "7443", "--established", "7443:3");
+        }
+
+        public NetworkNamespace A { get; }
+
+        public NetworkNamespace B { get; }
+
+        public void Dispose()
+        {
+            _a.Dispose();
+            _b.Dispose();
+            A.Dispose();
+            B.Dispose();
+        }
+    }
+}
