@@ -42,8 +42,9 @@ public sealed class SocketSampler
     /// <summary>The source in use; a fallback may replace it.</summary>
     public ISocketTableSource Source { get; set; }
 
+    /// <param name="withNamespaces">Whether <see cref="Namespaces"/> are sampled too (the start-up sample leaves them to the next one).</param>
     /// <exception cref="SocketTableException">The table could not be read consistently.</exception>
-    public SocketSnapshot Sample()
+    public SocketSnapshot Sample(bool withNamespaces = true)
     {
         var started = _time.GetTimestamp();
         long malformed = 0;
@@ -74,7 +75,7 @@ public sealed class SocketSampler
                 var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit, _topDestinations);
                 var attribution = _time.GetElapsedTime(attributionStarted);
                 // The sample's duration includes the other namespaces: it is what the interval must allow for.
-                var namespaces = Namespaces?.Sample();
+                var namespaces = withNamespaces ? Namespaces?.Sample() : null;
                 return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), attribution, namespaces);
             }
         }

@@ -38,7 +38,9 @@ public sealed class SamplingService : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         Log.SamplingStarted(_logger, PrometheusDuration.Format(_options.SampleInterval), _sampler.Source.Name);
-        SampleOnce();
+        // The host view only: other namespaces (--netns.enabled) can take long to dump and attribute
+        // the first time, and must not hold back start-up; they join from the next sample.
+        SampleOnce(withNamespaces: false);
         return base.StartAsync(cancellationToken);
     }
 
@@ -59,12 +61,13 @@ public sealed class SamplingService : BackgroundService
     }
 
     /// <summary>Takes one sample; a failure is counted and logged, never thrown.</summary>
-    public void SampleOnce()
+    /// <param name="withNamespaces">Whether the other network namespaces are sampled too (when enabled).</param>
+    public void SampleOnce(bool withNamespaces = true)
     {
         _statistics.RecordProgress(_time.GetTimestamp());
         try
         {
-            var snapshot = _sampler.Sample();
+            var snapshot = _sampler.Sample(withNamespaces);
             _store.Publish(snapshot);
             _statistics.RecordSuccess(snapshot);
             if (_failingReason is not null)

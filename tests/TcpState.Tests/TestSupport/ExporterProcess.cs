@@ -116,7 +116,10 @@ public sealed partial class ExporterProcess : IDisposable
         Namespace is null ? LoopbackHttp.Send(Port, "GET", path, headers) : LoopbackHttp.Get(Namespace, Port, path, headers);
 
     /// <summary>Scrapes /metrics until <paramref name="condition"/> holds (e.g. a later sample has seen something), at most 15 s.</summary>
-    public string WaitForMetrics(Func<string, bool> condition)
+    public string WaitForMetrics(Func<string, bool> condition) => WaitForMetrics(condition, TimeSpan.FromSeconds(15));
+
+    /// <summary>As <see cref="WaitForMetrics(Func{string, bool})"/>, at most <paramref name="timeout"/>.</summary>
+    public string WaitForMetrics(Func<string, bool> condition, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         string text;
@@ -126,9 +129,9 @@ public sealed partial class ExporterProcess : IDisposable
             if (condition(text)) return text;
             Thread.Sleep(200);
         }
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15));
+        while (deadline.Elapsed < timeout);
 
-        throw new TimeoutException($"/metrics never met the condition; last scrape:\n{text}");
+        throw new TimeoutException($"/metrics never met the condition in {timeout.TotalSeconds:0} s; last scrape:\n{text}");
     }
 
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>

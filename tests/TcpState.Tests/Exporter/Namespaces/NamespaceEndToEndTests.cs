@@ -109,7 +109,8 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
         {
             using (SocketHolderProcess.Start(transient, "--ipv4", "--timeout", "60", "--listen", "7200", "--established", "7200:3"))
             {
-                var text = _running.WithNetns.WaitForMetrics(t => t.Contains($"netns=\"{transient.Name}\"", StringComparison.Ordinal));
+                // A sample covers every namespace on the machine: allow for a few slow ones.
+                var text = _running.WithNetns.WaitForMetrics(t => t.Contains($"netns=\"{transient.Name}\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
                 Assert.Equal(6, PrometheusText.Samples(text, "tcpstate_sockets")[$"container=,netns={transient.Name},state=established"]);
             }
         }
@@ -118,7 +119,7 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
             transient.Dispose();
         }
 
-        var after = _running.WithNetns.WaitForMetrics(t => !t.Contains(transient.Name, StringComparison.Ordinal));
+        var after = _running.WithNetns.WaitForMetrics(t => !t.Contains(transient.Name, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         Assert.Contains($"netns=\"{_running.A.Name}\"", after, StringComparison.Ordinal);
     }
 
@@ -149,14 +150,25 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
                 H = Own(new NetworkNamespace());
                 A = Own(new NetworkNamespace());
                 B = Own(new NetworkNamespace());
-                foreach (var ns in new[] { H, A, B }) ns.WriteSysctl("net.ipv4.tcp_tw_reuse", "0");
-                Own(SocketHolderProcess.Start(H, "--ipv4", "--timeout", "180", "--listen", "8080", "--established", "8080:2", "--close-wait", "8080:1"));
-                HolderA = Own(SocketHolderProcess.Start(A, "--ipv4", "--timeout", "180", "--listen", "7001", "--established", "7001:4", "--close-wait", "7001:2"));
-                Own(SocketHolderProcess.Start(B, "--ipv6", "--timeout", "180", "--listen", "7443", "--established", "7443:3"));
+                foreach (var ns in new[] { H, A, B })
+                {
+                    ns.WriteSysctl("net.ipv4.tcp_tw_reuse", "0");
+                    // The CLOSE_WAIT sockets' orphaned FIN_WAIT2 peers must outlive the tests (60 s by default).
+                    ns.WriteSysctl("net.ipv4.tcp_fin_timeout", "1200");
+                }
+
+                Own(SocketHolderProcess.Start(H, "--ipv4", "--timeout", "1200", "--listen", "8080", "--established", "8080:2", "--close-wait", "8080:1"));
+                HolderA = Own(SocketHolderProcess.Start(A, "--ipv4", "--timeout", "1200", "--listen", "7001", "--established", "7001:4", "--close-wait", "7001:2"));
+                Own(SocketHolderProcess.Start(B, "--ipv6", "--timeout", "1200", "--listen", "7443", "--established", "7443:3"));
                 const string Common = "--sample.interval=1s";
                 WithNetns = Own(ExporterProcess.Start(H, Port, ExporterPorts, Common, "--netns.enabled=true", "--netns.max=1000"));
                 WithoutNetns = Own(ExporterProcess.Start(H, Port + 1, ExporterPorts, Common));
                 Unprivileged = Own(ExporterProcess.StartWithUnitCapabilities(H, Port + 2, ExporterPorts, Common, "--netns.enabled=true", "--netns.max=1000"));
+                // The start-up sample covers the host view only; the namespaces join from the next.
+                foreach (var exporter in new[] { WithNetns, Unprivileged })
+                {
+                    exporter.WaitForMetrics(t => t.Contains($"netns=\"{A.Name}\"", StringComparison.Ordinal) && t.Contains($"netns=\"{B.Name}\"", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+                }
             }
             catch
             {

@@ -124,8 +124,11 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
         {
             A = new NetworkNamespace();
             B = new NetworkNamespace();
-            _a = SocketHolderProcess.Start(A, "--ipv4", "--timeout", "120", "--listen", "7001", "--established", "7001:4", "--close-wait", "7001:2");
-            _b = SocketHolderProcess.Start(B, "--ipv6", "--timeout", "120", "--listen", "7443", "--established", "7443:3");
+            // The orphaned FIN_WAIT2 peers of the CLOSE_WAIT sockets must outlive the class's tests
+            // (60 s by default), or a sample and the ss that checks it could straddle their expiry.
+            A.WriteSysctl("net.ipv4.tcp_fin_timeout", "1200");
+            _a = SocketHolderProcess.Start(A, "--ipv4", "--timeout", "1200", "--listen", "7001", "--established", "7001:4", "--close-wait", "7001:2");
+            _b = SocketHolderProcess.Start(B, "--ipv6", "--timeout", "1200", "--listen", "7443", "--established", "7443:3");
         }
 
         public NetworkNamespace A { get; }
