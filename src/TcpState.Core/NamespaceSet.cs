@@ -15,6 +15,12 @@ public sealed class NamespaceSnapshot
     /// <summary>The cgroup (v2) path the identity was read from, or "".</summary>
     public string Cgroup { get; init; } = "";
 
+    /// <summary>
+    /// Whether the namespace shares the host's TCP hash table (so each dump walks the whole host
+    /// table: <c>net.ipv4.tcp_child_ehash_entries</c> was 0 when it was created); null when unknown.
+    /// </summary>
+    public bool? SharedHashTable { get; init; }
+
     /// <summary>The namespace's sample.</summary>
     public required SocketSnapshot Snapshot { get; init; }
 }

@@ -74,7 +74,7 @@ public sealed class TcpStateMetrics : IDisposable
             () => authentication.Failures.Select(f => new Measurement<long>(f.Value, new KeyValuePair<string, object?>("reason", f.Key))), "{request}",
             "HTTP requests refused by basic authentication (--web.config.file): reason=\"missing\" (no or malformed credentials) or \"invalid\" (unknown user or wrong password).");
         _meter.CreateObservableGauge("tcpstate.netns.info", () => ObserveNamespaces(NamespaceInfo), null,
-            "With --netns.enabled, 1 for each other network namespace sampled: its netns label, the container and Kubernetes pod uid read from the cgroup of a process in it (\"\" when none), that cgroup, and the source that read it (netlink or proc).");
+            "With --netns.enabled, 1 for each other network namespace sampled: its netns label, the container and Kubernetes pod uid read from the cgroup of a process in it (\"\" when none), that cgroup, the source that read it (netlink or proc), and hash_table: shared when the namespace uses the host's TCP hash table (each dump walks the whole host table; see net.ipv4.tcp_child_ehash_entries), own when it has its own, \"\" when unknown (proc source, kernels before 6.1).");
         _meter.CreateObservableGauge("tcpstate.netns.discovered", () => ObserveNamespaces<int>(set => [new Measurement<int>(set.Discovered)]), "{namespace}",
             "With --netns.enabled, the network namespaces found besides the exporter's own (processes' /proc/PID/ns/net and /run/netns).");
         _meter.CreateObservableGauge("tcpstate.netns.skipped",
@@ -237,7 +237,8 @@ public sealed class TcpStateMetrics : IDisposable
             new KeyValuePair<string, object?>("container", space.Container),
             new KeyValuePair<string, object?>("pod", space.Pod),
             new KeyValuePair<string, object?>("cgroup", space.Cgroup),
-            new KeyValuePair<string, object?>("source", space.Snapshot.Source)));
+            new KeyValuePair<string, object?>("source", space.Snapshot.Source),
+            new KeyValuePair<string, object?>("hash_table", space.SharedHashTable switch { true => "shared", false => "own", null => "" })));
 
     private static IEnumerable<Measurement<double>> NamespaceDurations(NamespaceSet set) =>
         set.Sampled.Select(space => new Measurement<double>(space.Snapshot.Duration.TotalSeconds,

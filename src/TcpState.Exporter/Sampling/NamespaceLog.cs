@@ -22,6 +22,9 @@ internal static partial class NamespaceLog
     [LoggerMessage(1105, LogLevel.Debug, "Network namespace {Netns} appeared (container \"{Container}\", source {Source})")]
     public static partial void Appeared(ILogger logger, string netns, string container, string source);
 
+    [LoggerMessage(1107, LogLevel.Information, "Network namespace {Netns} shares the host's TCP hash table (net.ipv4.tcp_ehash_entries is negative in it): each of its dumps walks every socket of the host's table, as does every other such namespace's (tcpstate_netns_info{{hash_table=\"shared\"}}). On hosts with many sockets, set net.ipv4.tcp_child_ehash_entries before containers start, or lower --netns.max. Logged once.")]
+    public static partial void SharedHashTable(ILogger logger, string netns);
+
     [LoggerMessage(1106, LogLevel.Debug, "Network namespace {Netns} is gone; its series are dropped")]
     public static partial void Forgotten(ILogger logger, string netns);
 }

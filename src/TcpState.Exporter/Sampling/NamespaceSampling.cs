@@ -28,6 +28,7 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
     private readonly Dictionary<ulong, string> _failing = new();
     private bool _useProc;
     private bool _warnedLimit;
+    private bool _reportedSharedTable;
 
     public NamespaceSampling(ExporterOptions options, ISocketOwnerLookup? owners, TimeProvider time, ILogger logger, NetworkNamespaceDiscovery? discovery = null)
     {
@@ -82,6 +83,12 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
             }
         }
 
+        if (!_reportedSharedTable && sampled.FirstOrDefault(s => s.SharedHashTable == true) is { } shared)
+        {
+            _reportedSharedTable = true;
+            NamespaceLog.SharedHashTable(_logger, shared.Netns);
+        }
+
         return new NamespaceSet { Sampled = sampled, Discovered = found.Count, Skipped = skipped };
     }
 
@@ -102,6 +109,7 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
                 Container = entry.Identity.Container,
                 Pod = entry.Identity.Pod,
                 Cgroup = entry.Identity.Cgroup,
+                SharedHashTable = entry.SharedHashTable,
                 Snapshot = snapshot,
             };
             return "";
@@ -153,8 +161,8 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
             if (space.Name is null && pid == 0) return null;
             try
             {
-                var (reader, range) = NamespaceNetlink.Open(_discovery.OpenPath(space, pid), _options.ProcRoot);
-                return Add(space, reader, () => range, pid: null);
+                var (reader, range, shared) = NamespaceNetlink.Open(_discovery.OpenPath(space, pid), _options.ProcRoot);
+                return Add(space, reader, () => range, pid: null, shared);
             }
             catch (SocketTableException e) when (e.Reason == "netns_denied" && _options.Source == SampleSourceKind.Auto)
             {
@@ -167,10 +175,10 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
         var first = space.Pids[0];
         var root = Path.Combine(_options.ProcRoot, first.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // ip_local_port_range is per namespace and /proc/PID has no sys/: unknown without entering it.
-        return Add(space, new ProcNetTcpReader(root), null, first);
+        return Add(space, new ProcNetTcpReader(root), null, first, sharedHashTable: null);
     }
 
-    private Entry Add(DiscoveredNamespace space, ISocketTableSource source, Func<PortRange?>? range, int? pid)
+    private Entry Add(DiscoveredNamespace space, ISocketTableSource source, Func<PortRange?>? range, int? pid, bool? sharedHashTable)
     {
         var identity = space.Pids.Count > 0 ? CgroupIdentity.OfProcess(_options.ProcRoot, space.Pids[0]) : CgroupIdentity.None;
         var sampler = new SocketSampler(source, _options.ServerPorts, _options.NetnsMaxPortSeries, _time, _owners,
@@ -178,7 +186,7 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
         {
             Retried = Retried,
         };
-        var entry = new Entry(space.Label, source, sampler, identity, pid);
+        var entry = new Entry(space.Label, source, sampler, identity, pid, sharedHashTable);
         _entries[space.Inode] = entry;
         NamespaceLog.Appeared(_logger, space.Label, identity.Container, source.Name);
         return entry;
@@ -208,5 +216,5 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
         _entries.Clear();
     }
 
-    private sealed record Entry(string Label, ISocketTableSource Source, SocketSampler Sampler, CgroupIdentity Identity, int? Pid);
+    private sealed record Entry(string Label, ISocketTableSource Source, SocketSampler Sampler, CgroupIdentity Identity, int? Pid, bool? SharedHashTable);
 }

@@ -16,14 +16,17 @@ public static class NamespaceNetlink
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>A reader dumping the namespace at <paramref name="namespacePath"/>, and its port range (null if unreadable).</summary>
+    /// <summary>
+    /// A reader dumping the namespace at <paramref name="namespacePath"/>, its port range (null if
+    /// unreadable), and whether it shares the host's TCP hash table (null if unknown).
+    /// </summary>
     /// <exception cref="SocketTableException">
     /// Reason <c>netns_denied</c> (no CAP_SYS_ADMIN: setns refused), <c>netns_gone</c> (the namespace
     /// or process vanished), or a netlink reason.
     /// </exception>
-    public static (InetDiagReader Reader, PortRange? Range) Open(string namespacePath, string procRoot)
+    public static (InetDiagReader Reader, PortRange? Range, bool? SharedHashTable) Open(string namespacePath, string procRoot)
     {
-        (InetDiagReader, PortRange?)? result = null;
+        (InetDiagReader, PortRange?, bool?)? result = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -54,7 +57,7 @@ public static class NamespaceNetlink
         return result!.Value;
     }
 
-    private static (InetDiagReader, PortRange?) OpenOnThisThread(string namespacePath, string procRoot)
+    private static (InetDiagReader, PortRange?, bool?) OpenOnThisThread(string namespacePath, string procRoot)
     {
         var own = LibC.open("/proc/thread-self/ns/net", LibC.OReadOnlyCloexec);
         if (own < 0) throw Error("netns_error", "cannot open this thread's own namespace /proc/thread-self/ns/net", Marshal.GetLastPInvokeError());
@@ -79,7 +82,7 @@ public static class NamespaceNetlink
                 {
                     var reader = InetDiagReader.Open();
                     // /proc/sys/net shows the namespace of the thread that opens the file.
-                    return (reader, new PortRangeReader(procRoot).Read());
+                    return (reader, new PortRangeReader(procRoot).Read(), SharesHostHashTable(procRoot));
                 }
                 finally
                 {
@@ -96,6 +99,24 @@ public static class NamespaceNetlink
         finally
         {
             LibC.close(own);
+        }
+    }
+
+    /// <summary>
+    /// net.ipv4.tcp_ehash_entries of the current thread's namespace reads negative when the
+    /// namespace uses the host's (global) established hash table: every dump of it walks the whole
+    /// host table. Null when the file is absent (kernels before 6.1) or unreadable.
+    /// </summary>
+    public static bool? SharesHostHashTable(string procRoot)
+    {
+        try
+        {
+            var text = File.ReadAllText(Path.Combine(procRoot, "sys", "net", "ipv4", "tcp_ehash_entries")).Trim();
+            return int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var entries) ? entries < 0 : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

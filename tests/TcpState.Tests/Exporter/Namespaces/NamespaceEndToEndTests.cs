@@ -38,7 +38,9 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
             }
 
             Assert.Equal(1, PrometheusText.Samples(text, "tcpstate_netns_info").Single(s => s.Key.Contains($"netns={ns.Name},", StringComparison.Ordinal)).Value);
-            Assert.Contains($"netns={ns.Name},pod=,source=netlink", PrometheusText.Samples(text, "tcpstate_netns_info").Keys.Single(k => k.Contains(ns.Name, StringComparison.Ordinal)), StringComparison.Ordinal);
+            // Test namespaces are made with the host's tcp_child_ehash_entries, normally 0: the shared table.
+            var hashTable = int.Parse(ns.Exec("cat", "/proc/sys/net/ipv4/tcp_ehash_entries").EnsureSuccess().StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture) < 0 ? "shared" : "own";
+            Assert.Contains($"hash_table={hashTable},netns={ns.Name},pod=,source=netlink", PrometheusText.Samples(text, "tcpstate_netns_info").Keys.Single(k => k.Contains(ns.Name, StringComparison.Ordinal)), StringComparison.Ordinal);
             Assert.True(PrometheusText.Samples(text, "tcpstate_netns_sample_duration_seconds")[$"container=,netns={ns.Name}"] > 0);
         }
 
@@ -95,7 +97,7 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
         var text = _running.Unprivileged.Get("/metrics").Text;
 
         var info = PrometheusText.Samples(text, "tcpstate_netns_info");
-        Assert.Contains($"cgroup={CgroupOf(_running.HolderA.Pid)},container=,netns={_running.A.Name},pod=,source=proc", info.Keys);
+        Assert.Contains($"cgroup={CgroupOf(_running.HolderA.Pid)},container=,hash_table=,netns={_running.A.Name},pod=,source=proc", info.Keys);
         var ss = SsOutput.CaptureAll(_running.A).CountByState();
         Assert.Equal(ss["established"], PrometheusText.Samples(text, "tcpstate_sockets")[$"container=,netns={_running.A.Name},state=established"]);
         Assert.Contains("Cannot enter network namespaces", _running.Unprivileged.Error + _running.Unprivileged.Output, StringComparison.Ordinal);

@@ -32,6 +32,8 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
             var space = Assert.Single(set.Sampled, s => s.Netns == ns.Name);
             Assert.Equal(source, space.Snapshot.Source);
             Assert.Equal("", space.Container); // the test's cgroup names no container
+            var entries = int.Parse(ns.Exec("cat", "/proc/sys/net/ipv4/tcp_ehash_entries").EnsureSuccess().StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(source == "netlink" ? entries < 0 : null, space.SharedHashTable);
             var ss = SsOutput.CaptureAll(ns).CountByState();
             for (var i = 0; i < StateLabel.Count; i++)
             {
@@ -56,6 +58,35 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
 
         Assert.Equal(1000, set.Sampled.Single(s => s.Netns == _spaces.A.Name).Snapshot.PortRange?.Usable);
         Assert.NotEqual(1000, set.Sampled.Single(s => s.Netns == _spaces.B.Name).Snapshot.PortRange?.Usable);
+    }
+
+    [Fact]
+    public void Sample_NamespaceCreatedWithItsOwnHashTable_ReportedAsOwn()
+    {
+        // net.ipv4.tcp_child_ehash_entries (host namespace) applies to namespaces created after it is set.
+        const string Sysctl = "/proc/sys/net/ipv4/tcp_child_ehash_entries";
+        var previous = File.ReadAllText(Sysctl).Trim();
+        NetworkNamespace own;
+        File.WriteAllText(Sysctl, "1024");
+        try
+        {
+            own = new NetworkNamespace();
+        }
+        finally
+        {
+            File.WriteAllText(Sysctl, previous);
+        }
+
+        using (own)
+        {
+            Assert.Equal("1024", own.Exec("cat", "/proc/sys/net/ipv4/tcp_ehash_entries").EnsureSuccess().StandardOutput.Trim());
+            using var sampling = Create(("Sample:Source", "netlink"), ("Netns:Max", "1000"));
+
+            var set = sampling.Sample();
+
+            Assert.False(set.Sampled.Single(s => s.Netns == own.Name).SharedHashTable);
+            Assert.True(set.Sampled.Single(s => s.Netns == _spaces.A.Name).SharedHashTable == previous is "0");
+        }
     }
 
     [Fact]
