@@ -4,15 +4,22 @@ namespace TcpState.Exposition;
 
 /// <summary>
 /// Serves scrapes: negotiates the format, shares one collection between concurrent scrapes, and
-/// reuses it (with its encoded and gzip-compressed bodies) for <see cref="PrometheusScrapeHandlerOptions.CacheDuration"/>.
-/// Independent of ASP.NET Core; the host maps it to an HTTP endpoint. Thread-safe.
+/// reuses it (with its encoded and gzip-compressed bodies) for <see cref="PrometheusScrapeHandlerOptions.CacheDuration"/>,
+/// or until <see cref="PrometheusScrapeHandlerOptions.DataVersion"/> changes. Bodies live in pooled
+/// segments under the large-object-heap threshold, reused by the next collection once the
+/// responses over them are disposed. Independent of ASP.NET Core; the host maps it to an HTTP
+/// endpoint. Thread-safe.
 /// </summary>
 public sealed class PrometheusScrapeHandler
 {
+    // Rounds of looking for a collection to share before giving up (see GetCollectedAsync).
+    private const int MaximumRounds = 16;
+
     private readonly IMetricFamilySource source;
     private readonly TimeProvider timeProvider;
     private readonly TimeSpan cacheDuration;
     private readonly CompressionLevel gzipLevel;
+    private readonly Func<object?>? dataVersion;
     private readonly Lock gate = new();
     private CollectedMetrics? latest;
     private Task<CollectedMetrics>? pending;
@@ -31,44 +38,79 @@ public sealed class PrometheusScrapeHandler
         this.timeProvider = timeProvider ?? TimeProvider.System;
         this.cacheDuration = options.CacheDuration;
         this.gzipLevel = options.GzipLevel;
+        this.dataVersion = options.DataVersion;
     }
 
     /// <summary>Serves one scrape.</summary>
     /// <param name="accept">The request's <c>Accept</c> header (see <see cref="ScrapeContentNegotiation.SelectFormat"/>).</param>
     /// <param name="acceptEncoding">The request's <c>Accept-Encoding</c> header (see <see cref="ScrapeContentNegotiation.AcceptsGzip"/>).</param>
     /// <param name="cancellationToken">Stops waiting for another scrape's collection; a collection this call runs itself is not interrupted.</param>
-    /// <returns>The response to send. The host should also send <c>Vary: Accept, Accept-Encoding</c>.</returns>
+    /// <returns>The response to send; dispose it once sent. The host should also send <c>Vary: Accept, Accept-Encoding</c>.</returns>
     /// <exception cref="InvalidOperationException">Collection failed (e.g. the meter provider is not running); answer 503.</exception>
     public async ValueTask<PrometheusScrapeResponse> ScrapeAsync(string? accept, string? acceptEncoding, CancellationToken cancellationToken = default)
     {
         var format = ScrapeContentNegotiation.SelectFormat(accept);
         var gzip = ScrapeContentNegotiation.AcceptsGzip(acceptEncoding);
         var collected = await this.GetCollectedAsync(cancellationToken).ConfigureAwait(false);
-        return collected.GetResponse(format, gzip);
+        try
+        {
+            return collected.GetResponse(format, gzip);
+        }
+        catch
+        {
+            collected.Release();
+            throw;
+        }
     }
 
-    private ValueTask<CollectedMetrics> GetCollectedAsync(CancellationToken cancellationToken)
+    // Returns the collection with a lease taken for the caller.
+    private async ValueTask<CollectedMetrics> GetCollectedAsync(CancellationToken cancellationToken)
     {
-        TaskCompletionSource<CollectedMetrics> collection;
-        lock (this.gate)
+        // A collection awaited here can be replaced (and its lease count reach 0) before this
+        // caller takes its lease, when a newer collection completes in between: then go round
+        // again, where the newer one is found. A few rounds at most in practice; bounded anyway.
+        for (var round = 0; round < MaximumRounds; round++)
         {
-            if (this.latest is { } latest && this.timeProvider.GetElapsedTime(latest.CollectedTimestamp) < this.cacheDuration)
+            Task<CollectedMetrics>? pendingCollection = null;
+            TaskCompletionSource<CollectedMetrics>? collection = null;
+            lock (this.gate)
             {
-                return ValueTask.FromResult(latest);
+                // The cache's own lease is held while it is `latest`, so this acquire succeeds.
+                if (this.latest is { } latest && this.IsFresh(latest) && latest.TryAcquire())
+                {
+                    return latest;
+                }
+
+                if (this.pending is { } pending)
+                {
+                    pendingCollection = pending;
+                }
+                else
+                {
+                    // Continuations run asynchronously so that waiters never run on the collecting thread.
+                    collection = new TaskCompletionSource<CollectedMetrics>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    this.pending = collection.Task;
+                }
             }
 
-            if (this.pending is { } pending)
+            if (collection is not null)
             {
-                return new ValueTask<CollectedMetrics>(pending.WaitAsync(cancellationToken));
+                return this.CollectAndPublish(collection);
             }
 
-            // Continuations run asynchronously so that waiters never run on the collecting thread.
-            collection = new TaskCompletionSource<CollectedMetrics>(TaskCreationOptions.RunContinuationsAsynchronously);
-            this.pending = collection.Task;
+            var shared = await pendingCollection!.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (shared.TryAcquire())
+            {
+                return shared;
+            }
         }
 
-        return ValueTask.FromResult(this.CollectAndPublish(collection));
+        throw new InvalidOperationException("Collections were replaced faster than a scrape could use one.");
     }
+
+    private bool IsFresh(CollectedMetrics collected) =>
+        this.timeProvider.GetElapsedTime(collected.CollectedTimestamp) < this.cacheDuration
+        && (this.dataVersion is null || ReferenceEquals(this.dataVersion(), collected.DataVersion));
 
     private CollectedMetrics CollectAndPublish(TaskCompletionSource<CollectedMetrics> collection)
     {
@@ -76,8 +118,10 @@ public sealed class PrometheusScrapeHandler
         try
         {
             // The SDK collects synchronously; the scrape that found the cache stale pays for it.
+            // The version is read first: data published during the collection makes it stale.
+            var version = this.dataVersion?.Invoke();
             var families = this.source.Collect();
-            collected = new CollectedMetrics(families, this.timeProvider.GetTimestamp(), this.timeProvider.GetUtcNow(), this.gzipLevel);
+            collected = new CollectedMetrics(families, this.timeProvider.GetTimestamp(), this.timeProvider.GetUtcNow(), this.gzipLevel, version);
         }
         catch (Exception exception)
         {
@@ -94,12 +138,17 @@ public sealed class PrometheusScrapeHandler
             throw;
         }
 
+        // One lease for the cache (from construction), one for this caller; waiters take theirs.
+        collected.TryAcquire();
+        CollectedMetrics? replaced;
         lock (this.gate)
         {
+            replaced = this.latest;
             this.latest = collected;
             this.pending = null;
         }
 
+        replaced?.Release();
         collection.SetResult(collected);
         return collected;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using TcpState.Exporter.Configuration;
+using TcpState.Exporter.Sampling;
 using TcpState.Exposition;
 
 namespace TcpState.Exporter.Metrics;
@@ -57,12 +59,21 @@ public static class MetricsEndpoint
         services.AddSingleton(provider =>
         {
             provider.GetRequiredService<MeterProvider>();
+            var store = provider.GetRequiredService<SnapshotStore>();
             return new PrometheusScrapeHandler(
                 new PinnedSnapshotSource(provider.GetRequiredService<OpenTelemetryMetricCollector>(), provider.GetRequiredService<TcpStateMetrics>()),
-                new PrometheusScrapeHandlerOptions(),
+                new PrometheusScrapeHandlerOptions { CacheDuration = ScrapeCacheDuration, DataVersion = () => store.Latest },
                 provider.GetRequiredService<TimeProvider>());
         });
     }
+
+    /// <summary>
+    /// How long one collection serves scrapes, unless a new sample is published first (then the
+    /// next scrape collects at once). Longer than the exposition's 300 ms default because the
+    /// socket data changes only with a sample; what else changes (the failure and retry counters,
+    /// tcpstate_http_auth_failures_total) is at most this old.
+    /// </summary>
+    public static readonly TimeSpan ScrapeCacheDuration = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The most attribute sets per instrument. Our own cap (port="other" folding) bounds the per-port
@@ -104,6 +115,7 @@ public static class MetricsEndpoint
         PrometheusScrapeResponse response;
         try
         {
+            // Disposed below, once sent: its body is pooled memory the next collection reuses.
             response = await handler.ScrapeAsync(context.Request.Headers.Accept.ToString(), context.Request.Headers.AcceptEncoding.ToString(), context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
@@ -113,17 +125,27 @@ public static class MetricsEndpoint
             return;
         }
 
-        context.Response.ContentType = response.ContentType;
-        context.Response.Headers.Vary = "Accept, Accept-Encoding";
-        if (response.ContentEncoding is not null)
+        using (response)
         {
-            context.Response.Headers.ContentEncoding = response.ContentEncoding;
-        }
+            context.Response.ContentType = response.ContentType;
+            context.Response.Headers.Vary = "Accept, Accept-Encoding";
+            if (response.ContentEncoding is not null)
+            {
+                context.Response.Headers.ContentEncoding = response.ContentEncoding;
+            }
 
-        context.Response.ContentLength = response.Body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+            context.Response.ContentLength = response.Body.Length;
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                // Kestrel copies the segments into its own buffers; one flush sends them.
+                var writer = context.Response.BodyWriter;
+                foreach (var segment in response.Body)
+                {
+                    writer.Write(segment.Span);
+                }
+
+                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
         }
     }
 }

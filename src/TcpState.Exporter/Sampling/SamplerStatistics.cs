@@ -19,6 +19,7 @@ public sealed class SamplerStatistics
     private long _malformed;
     private volatile bool _lastSucceeded;
     private long _lastProgress;
+    private long _intervalTicks;
 
     public long Samples => Interlocked.Read(ref _samples);
 
@@ -37,6 +38,11 @@ public sealed class SamplerStatistics
     public long LastProgress => Interlocked.Read(ref _lastProgress);
 
     public void RecordProgress(long timestamp) => Interlocked.Exchange(ref _lastProgress, timestamp);
+
+    /// <summary>The interval the sampler waits between samples now: --sample.interval, or longer after a slow sample (null before the sampler starts).</summary>
+    public TimeSpan? SampleInterval => Interlocked.Read(ref _intervalTicks) is > 0 and var ticks ? TimeSpan.FromTicks(ticks) : null;
+
+    public void RecordInterval(TimeSpan interval) => Interlocked.Exchange(ref _intervalTicks, interval.Ticks);
 
     public void RecordSuccess(Core.SocketSnapshot snapshot)
     {

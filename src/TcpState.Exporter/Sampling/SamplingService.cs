@@ -7,12 +7,22 @@ using TcpState.Exporter.Configuration;
 namespace TcpState.Exporter.Sampling;
 
 /// <summary>
-/// Samples the socket table on a fixed interval and publishes each good snapshot. The first
-/// sample runs during start-up, before the HTTP server listens, so /metrics never reports an
-/// empty table. Samples never overlap: one loop takes them one after another.
+/// Samples the socket table every <c>--sample.interval</c> and publishes each good snapshot. The
+/// first sample runs during start-up, before the HTTP server listens, so /metrics never reports an
+/// empty table. Samples never overlap: one loop takes them one after another, each due an interval
+/// after the previous one started, so a slow sample is never followed by a burst of catch-up
+/// samples. When a sample takes more than a tenth of the interval, the next waits ten times its
+/// duration instead (at most <see cref="MaximumInterval"/>), so that sampling costs at most ~10 % of
+/// a core however large the table; the configured interval returns once samples are fast again.
 /// </summary>
 public sealed class SamplingService : BackgroundService
 {
+    /// <summary>The longest the interval stretches to after slow samples.</summary>
+    public static readonly TimeSpan MaximumInterval = TimeSpan.FromMinutes(5);
+
+    // A sample slower than interval / SlowFraction stretches the interval to SlowFraction times its duration.
+    private const int SlowFraction = 10;
+
     private readonly SocketSampler _sampler;
     private readonly SnapshotStore _store;
     private readonly SamplerStatistics _statistics;
@@ -23,6 +33,8 @@ public sealed class SamplingService : BackgroundService
     private string? _failingReason;
     private int _failures;
     private bool _warnedUnreadable;
+    private long _lastSampleStart;
+    private TimeSpan _interval;
 
     public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger, Kernel.Proc.ProcessSocketMap? owners = null)
     {
@@ -33,7 +45,12 @@ public sealed class SamplingService : BackgroundService
         _options = options;
         _time = time;
         _logger = logger;
+        _interval = options.SampleInterval;
+        _statistics.RecordInterval(_interval);
     }
+
+    /// <summary>The interval in effect: the configured one, or longer after a slow sample.</summary>
+    public TimeSpan EffectiveInterval => _interval;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,11 +63,11 @@ public sealed class SamplingService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.SampleInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                await WaitForNextSampleAsync(stoppingToken).ConfigureAwait(false);
                 SampleOnce();
             }
         }
@@ -60,11 +77,28 @@ public sealed class SamplingService : BackgroundService
         }
     }
 
+    // Waits until the effective interval has passed since the previous sample started (not at all
+    // if that sample took longer). A stretched wait is cut into steps of the configured interval,
+    // each recording progress: the systemd watchdog and the stall check see a loop that is
+    // waiting on purpose, not one stuck in a sample.
+    private async Task WaitForNextSampleAsync(CancellationToken stoppingToken)
+    {
+        var interval = _interval;
+        // Bounded: every step waits at least what it subtracts from the remaining time.
+        for (var remaining = interval - _time.GetElapsedTime(_lastSampleStart); remaining > TimeSpan.Zero;
+             remaining = interval - _time.GetElapsedTime(_lastSampleStart))
+        {
+            await Task.Delay(remaining < _options.SampleInterval ? remaining : _options.SampleInterval, _time, stoppingToken).ConfigureAwait(false);
+            _statistics.RecordProgress(_time.GetTimestamp());
+        }
+    }
+
     /// <summary>Takes one sample; a failure is counted and logged, never thrown.</summary>
     /// <param name="withNamespaces">Whether the other network namespaces are sampled too (when enabled).</param>
     public void SampleOnce(bool withNamespaces = true)
     {
-        _statistics.RecordProgress(_time.GetTimestamp());
+        _lastSampleStart = _time.GetTimestamp();
+        _statistics.RecordProgress(_lastSampleStart);
         try
         {
             var snapshot = _sampler.Sample(withNamespaces);
@@ -90,11 +124,6 @@ public sealed class SamplingService : BackgroundService
                 var missing = capabilities.Missing.Count > 0 ? string.Join(" and ", capabilities.Missing) : "no capability (an LSM or hidepid denies access)";
                 Log.CannotAttribute(_logger, _owners.UnreadableProcesses, example.Pid, example.Name, capabilities.Uid, missing, snapshot.UnattributedSockets);
             }
-
-            if (snapshot.Duration > _options.SampleInterval / 10)
-            {
-                Log.SlowSample(_logger, (long)snapshot.Duration.TotalMilliseconds, PrometheusDuration.Format(_options.SampleInterval));
-            }
         }
         catch (Exception e) when (e is SocketTableException or IOException or UnauthorizedAccessException)
         {
@@ -114,7 +143,32 @@ public sealed class SamplingService : BackgroundService
         }
         finally
         {
-            _statistics.RecordProgress(_time.GetTimestamp());
+            var end = _time.GetTimestamp();
+            _statistics.RecordProgress(end);
+            AdaptInterval(_time.GetElapsedTime(_lastSampleStart, end));
         }
+    }
+
+    // Failed samples count too: a dump that times out is as slow as one that completes.
+    private void AdaptInterval(TimeSpan duration)
+    {
+        var configured = _options.SampleInterval;
+        var next = duration > configured / SlowFraction
+            ? TimeSpan.FromTicks(Math.Min(Math.Max(configured.Ticks, duration.Ticks * SlowFraction), Math.Max(configured.Ticks, MaximumInterval.Ticks)))
+            : configured;
+        if (next == _interval) return;
+
+        // Logged when the interval stretches or returns, not for every slow sample.
+        if (_interval == configured)
+        {
+            Log.SlowSample(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
+        }
+        else if (next == configured)
+        {
+            Log.IntervalRestored(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured));
+        }
+
+        _interval = next;
+        _statistics.RecordInterval(next);
     }
 }

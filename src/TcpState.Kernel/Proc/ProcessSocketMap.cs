@@ -22,7 +22,12 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
     private readonly ProcessNameSource _nameSource;
     private readonly TimeProvider _time;
     private readonly Dictionary<int, CachedProcess> _processes = new();
-    private readonly Dictionary<uint, CachedProcess> _owners = new();
+    // inode -> owner index; the index selects the process in the two arrays below.
+    private readonly InodeOwnerTable _owners = new();
+    private readonly Stack<int> _freeIndexes = new();
+    private CachedProcess?[] _processByIndex = new CachedProcess?[64];
+    private SocketOwner?[] _ownerByIndex = new SocketOwner?[64];
+    private int _indexesUsed;
     private readonly HashSet<uint> _unresolvedAfterFullRescan = new();
     private readonly List<uint> _scratchInodes = new();
     private long _walk;
@@ -53,9 +58,9 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
 
     public bool TryGetOwner(uint inode, out SocketOwner? owner)
     {
-        if (_owners.TryGetValue(inode, out var process))
+        if (_owners.TryGetValue(inode, out var index))
         {
-            owner = process.Owner;
+            owner = _ownerByIndex[index];
             return true;
         }
 
@@ -151,7 +156,7 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
                 Forget(process); // the pid was reused: nothing the old process held carries over
             }
 
-            process = new CachedProcess(new SocketOwner(pid, startTime, ReadName(pid)));
+            process = Add(new SocketOwner(pid, startTime, ReadName(pid)));
             _processes[pid] = process;
             Rescan(process, fdCount);
         }
@@ -168,19 +173,43 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
     {
         ProcessScans++;
         process.FdCount = fdCount;
-        foreach (var inode in process.Inodes)
-        {
-            if (_owners.TryGetValue(inode, out var owner) && owner == process) _owners.Remove(inode);
-        }
-
+        ReleaseInodes(process);
         process.Unreadable = !TryReadSocketInodes(process.Owner.Pid, _scratchInodes);
         process.Inodes = _scratchInodes.ToArray();
         foreach (var inode in process.Inodes)
         {
-            if (!_owners.TryGetValue(inode, out var current) || current == process || process.Owner.IsPreferredOver(current.Owner))
+            if (!_owners.TryGetValue(inode, out var current) || current == process.Index || process.Owner.IsPreferredOver(_processByIndex[current]!.Owner))
             {
-                _owners[inode] = process;
+                _owners.Set(inode, process.Index);
             }
+        }
+    }
+
+    private CachedProcess Add(SocketOwner owner)
+    {
+        if (!_freeIndexes.TryPop(out var index))
+        {
+            index = _indexesUsed++;
+            if (index == _processByIndex.Length)
+            {
+                Array.Resize(ref _processByIndex, index * 2);
+                Array.Resize(ref _ownerByIndex, index * 2);
+            }
+        }
+
+        var process = new CachedProcess(owner, index);
+        _processByIndex[index] = process;
+        _ownerByIndex[index] = owner;
+        return process;
+    }
+
+    // Drops the inodes this process is the recorded owner of (a socket a preferred process
+    // holds stays with that one).
+    private void ReleaseInodes(CachedProcess process)
+    {
+        foreach (var inode in process.Inodes)
+        {
+            _owners.Remove(inode, process.Index);
         }
     }
 
@@ -202,10 +231,10 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
 
     private void Forget(CachedProcess process)
     {
-        foreach (var inode in process.Inodes)
-        {
-            if (_owners.TryGetValue(inode, out var owner) && owner == process) _owners.Remove(inode);
-        }
+        ReleaseInodes(process);
+        _processByIndex[process.Index] = null;
+        _ownerByIndex[process.Index] = null;
+        _freeIndexes.Push(process.Index);
     }
 
     // Reads every fd link of the process; false when the directory cannot be read (no

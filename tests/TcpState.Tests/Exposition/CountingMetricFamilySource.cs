@@ -2,15 +2,20 @@ using TcpState.Exposition;
 
 namespace TcpState.Tests.Exposition;
 
-/// <summary>A metric source that counts collections and can hold one open until the test releases it.</summary>
+/// <summary>
+/// A metric source that counts collections and can hold one open until the test releases it;
+/// optionally with a family of many series (for bodies that span several pooled segments).
+/// </summary>
 internal sealed class CountingMetricFamilySource : IMetricFamilySource, IDisposable
 {
     private readonly ManualResetEventSlim release;
+    private readonly int series;
     private int collections;
 
-    public CountingMetricFamilySource(bool blockUntilReleased = false)
+    public CountingMetricFamilySource(bool blockUntilReleased = false, int series = 0)
     {
         this.release = new ManualResetEventSlim(!blockUntilReleased);
+        this.series = series;
     }
 
     public int Collections => Volatile.Read(ref this.collections);
@@ -33,7 +38,17 @@ internal sealed class CountingMetricFamilySource : IMetricFamilySource, IDisposa
             throw failure;
         }
 
-        return [new MetricFamily("test_collection", MetricFamilyType.Gauge, "Collection number.", null, [new MetricSample([], number)])];
+        var collection = new MetricFamily("test_collection", MetricFamilyType.Gauge, "Collection number.", null, [new MetricSample([], number)]);
+        if (this.series == 0)
+        {
+            return [collection];
+        }
+
+        // Every series carries the collection number, so a body overwritten by a later collection shows.
+        var samples = Enumerable.Range(0, this.series)
+            .Select(i => new MetricSample([new MetricLabel("port", i.ToString(System.Globalization.CultureInfo.InvariantCulture)), new MetricLabel("process", "a-fairly-long-process-name")], number))
+            .ToList();
+        return [collection, new MetricFamily("test_series", MetricFamilyType.Gauge, "Many series.", null, samples)];
     }
 
     public void Release() => this.release.Set();

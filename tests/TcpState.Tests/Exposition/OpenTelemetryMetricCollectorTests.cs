@@ -314,6 +314,6 @@ public sealed class OpenTelemetryMetricCollectorTests
 
         var response = await handler.ScrapeAsync("application/openmetrics-text", null);
 
-        Assert.Contains("# HELP tcpstate_up tcpstate.up\n# TYPE tcpstate_up gauge\ntcpstate_up 1\n", Encoding.UTF8.GetString(response.Body.Span), StringComparison.Ordinal);
+        Assert.Contains("# HELP tcpstate_up tcpstate.up\n# TYPE tcpstate_up gauge\ntcpstate_up 1\n", Encoding.UTF8.GetString(response.Body), StringComparison.Ordinal);
     }
 }

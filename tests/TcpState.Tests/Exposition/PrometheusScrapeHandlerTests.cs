@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -183,12 +184,83 @@ public sealed class PrometheusScrapeHandlerTests
         Assert.Contains("test_collection 1\n", Text((await collecting).Body), StringComparison.Ordinal);
     }
 
-    private static string Text(ReadOnlyMemory<byte> body) => Encoding.UTF8.GetString(body.Span);
+    [Fact]
+    public async Task ScrapeAsync_LargeExposition_IsWrittenInSegmentsBelowTheLargeObjectHeap()
+    {
+        // ~2,000 series, as the exporter serves: about 150 KB of text.
+        using var source = new CountingMetricFamilySource(series: 2000);
+        var handler = new PrometheusScrapeHandler(source, null, new ManualTimeProvider());
 
-    private static byte[] ArrayOf(ReadOnlyMemory<byte> body) =>
-        MemoryMarshal.TryGetArray(body, out var segment) ? segment.Array! : throw new InvalidOperationException("Body is not array-backed.");
+        using var plain = await handler.ScrapeAsync(OpenMetricsAccept, null);
+        using var compressed = await handler.ScrapeAsync(OpenMetricsAccept, "gzip");
 
-    private static byte[] Gunzip(ReadOnlyMemory<byte> body)
+        var expected = PrometheusTextSerializer.Serialize(new CountingMetricFamilySource(series: 2000).Collect(), ExpositionFormat.OpenMetrics);
+        Assert.True(expected.Length > 100_000, $"only {expected.Length} bytes");
+        Assert.False(plain.Body.IsSingleSegment);
+        Assert.Equal(expected, plain.Body.ToArray());
+        Assert.Equal(expected, Gunzip(compressed.Body));
+        foreach (var segment in plain.Body)
+        {
+            // 85,000 bytes is where .NET allocates on the large object heap.
+            Assert.True(ArrayOf(new ReadOnlySequence<byte>(segment)).Length < 85_000);
+        }
+    }
+
+    [Fact]
+    public async Task ScrapeAsync_ResponseHeldWhileLaterCollectionsReuseTheMemory_KeepsItsBody()
+    {
+        // A slow client still sending collection 1 while later scrapes collect and dispose theirs.
+        using var source = new CountingMetricFamilySource(series: 2000);
+        var clock = new ManualTimeProvider();
+        var handler = new PrometheusScrapeHandler(source, null, clock);
+        using var held = await handler.ScrapeAsync(null, "gzip");
+        var before = Gunzip(held.Body);
+
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            using var later = await handler.ScrapeAsync(null, "gzip");
+            Assert.Contains($"test_collection {i + 2}\n", Encoding.UTF8.GetString(Gunzip(later.Body)), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(6, source.Collections);
+        Assert.Equal(before, Gunzip(held.Body));
+        Assert.Contains("test_series{port=\"1999\",process=\"a-fairly-long-process-name\"} 1\n", Encoding.UTF8.GetString(before), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScrapeAsync_DataVersionChanges_CollectsAtOnceElseWaitsForTheCacheDuration()
+    {
+        using var source = new CountingMetricFamilySource();
+        var clock = new ManualTimeProvider();
+        var version = new object();
+        var handler = new PrometheusScrapeHandler(source, new PrometheusScrapeHandlerOptions { CacheDuration = TimeSpan.FromSeconds(1), DataVersion = () => version }, clock);
+
+        (await handler.ScrapeAsync(null, null)).Dispose();
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        (await handler.ScrapeAsync(null, null)).Dispose();
+        Assert.Equal(1, source.Collections);
+
+        version = new object(); // a new sample was published
+        using var afterNewData = await handler.ScrapeAsync(null, null);
+        Assert.Equal(2, source.Collections);
+        Assert.Contains("test_collection 2\n", Text(afterNewData.Body), StringComparison.Ordinal);
+
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        (await handler.ScrapeAsync(null, null)).Dispose();
+        Assert.Equal(2, source.Collections);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        (await handler.ScrapeAsync(null, null)).Dispose();
+        Assert.Equal(3, source.Collections);
+    }
+
+    private static string Text(ReadOnlySequence<byte> body) => Encoding.UTF8.GetString(body);
+
+    // The array behind the body's first segment: the same array means the same encoded body.
+    private static byte[] ArrayOf(ReadOnlySequence<byte> body) =>
+        MemoryMarshal.TryGetArray(body.First, out var segment) ? segment.Array! : throw new InvalidOperationException("Body is not array-backed.");
+
+    private static byte[] Gunzip(ReadOnlySequence<byte> body)
     {
         using var input = new MemoryStream(body.ToArray());
         using var gzip = new GZipStream(input, CompressionMode.Decompress);

@@ -20,6 +20,7 @@ public static class ExporterMetricNames
         "tcpstate_tracked_sockets",
         "tcpstate_attribution_duration_seconds",
         "tcpstate_sample_duration_seconds",
+        "tcpstate_sample_interval_seconds",
         "tcpstate_last_sample_timestamp_seconds",
         "tcpstate_last_sample_success",
         "tcpstate_folded_series",
