@@ -54,6 +54,7 @@ internal sealed class SoakMode : IReliabilityMode
         Console.WriteLine("tcpstate-exporter soak: the daemon in-process, sampling a namespace without pause while sockets and processes churn");
         Console.WriteLine($"machine: nproc {Environment.ProcessorCount}, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, .NET {Environment.Version}");
         Console.WriteLine($"{samples:N0} judged churn samples in {phases} phase(s) after a {warmupSamples:N0}-sample warm-up churn, {pace.TotalMilliseconds:0} ms apart; {holders} churn holders, one replaced every {holderPeriod.TotalMilliseconds:0} ms; seed {seed}{(pidLabel ? "; --process.pid-label=true" : "")}");
+        Console.WriteLine($"load average at the start: {LoadAverage.Now()}");
 
         using var ns = new NetworkNamespace();
         Console.Error.WriteLine($"# namespace {ns.Name}");
@@ -102,6 +103,7 @@ internal sealed class SoakMode : IReliabilityMode
             results.Add((name, after, drained));
             censuses.Add(ObjectCensus.Take(exporter.StateRoots));
             Console.WriteLine($"after {name + ":",-14} {after}");
+            Console.WriteLine($"                   load average: {LoadAverage.Now()}");
             Console.WriteLine($"                   {count:N0} churn samples in {churnTime.TotalSeconds:0.0} s, drained in {clock.Elapsed.TotalSeconds:0.0} s{(drained ? "" : " (NOT back to the baseline table)")}; fds: {after.DescribeFds()}");
         }
 
