@@ -91,7 +91,7 @@ internal sealed class NetnsBenchmark : IBenchmarkMode
             if (size == 0)
             {
                 Progress("column without BIG: the small namespaces on the host's table as it is");
-                columns.Add(MeasureColumn(0, 0, null, shared, own, runs, cancellation));
+                columns.Add(MeasureColumn(0, null, shared, own, runs, cancellation));
                 continue;
             }
 
@@ -103,7 +103,7 @@ internal sealed class NetnsBenchmark : IBenchmarkMode
                 problems.Add($"{Big} has a table of its own ({big.Buckets} buckets): its sockets are not on the host's table");
             }
 
-            columns.Add(MeasureColumn(size, big.Holders, big, shared, own, runs, cancellation));
+            columns.Add(MeasureColumn(size, big, shared, own, runs, cancellation));
         }
 
         problems.AddRange(columns.SelectMany(c => c.Problems));
@@ -111,7 +111,7 @@ internal sealed class NetnsBenchmark : IBenchmarkMode
         return problems.Count == 0 ? 0 : 1;
     }
 
-    private static ColumnResult MeasureColumn(int bigSockets, int bigHolders, MeasuredNamespace? big, MeasuredNamespace shared, MeasuredNamespace? own, int runs, CancellationToken cancellation)
+    private static ColumnResult MeasureColumn(int bigSockets, MeasuredNamespace? big, MeasuredNamespace shared, MeasuredNamespace? own, int runs, CancellationToken cancellation)
     {
         var targets = new List<MeasuredNamespace> { shared };
         if (own is not null)
@@ -174,7 +174,7 @@ internal sealed class NetnsBenchmark : IBenchmarkMode
         var times = targets.ToDictionary(
             t => t.Label,
             t => new DumpTimes(Statistics.Median(wall[t.Label]), Statistics.Median(cpu[t.Label]), runs, returned[t.Label]));
-        return new ColumnResult(bigSockets, bigHolders, times, allocatedBefore, allocatedAfter, File.ReadAllText("/proc/loadavg").Split(' ')[0], problems);
+        return new ColumnResult(bigSockets, big?.Sockets ?? 0, big?.Holders ?? 0, times, allocatedBefore, allocatedAfter, File.ReadAllText("/proc/loadavg").Split(' ')[0], problems);
     }
 
     // sockstat's 'alloc' counts the full TCP sockets of every namespace (its 'inuse' and 'tw' are

@@ -27,7 +27,8 @@ internal static class NetnsReport
 
         text.AppendLine();
         var table = new TextTable(["", .. columns.Select(c => c.BigSockets == 0 ? "no BIG" : $"BIG {c.BigSockets:N0}")]);
-        Row(table, columns, "sockets in BIG (ss -tanH)", c => c.BigSockets == 0 ? "-" : N(c.BigSockets));
+        Row(table, columns, "sockets in BIG (ss -tanH)", c => c.BigSockets == 0 ? "-" : N(c.BigCounted));
+        Row(table, columns, "  SocketHolder processes", c => c.BigSockets == 0 ? "-" : N(c.BigHolders));
         Row(table, columns, "TCP sockets host-wide (sockstat alloc)", c => c.AllocatedBefore == c.AllocatedAfter ? N(c.AllocatedBefore) : $"{N(c.AllocatedBefore)}-{N(c.AllocatedAfter)}");
         foreach (var label in new[] { NetnsBenchmark.SmallShared, NetnsBenchmark.SmallOwn, NetnsBenchmark.Big })
         {
@@ -57,9 +58,9 @@ internal static class NetnsReport
             && last.Times.TryGetValue(NetnsBenchmark.SmallShared, out var after)
             && last.BigSockets > first.BigSockets)
         {
-            var added = last.BigSockets - first.BigSockets;
+            var added = last.BigCounted - first.BigCounted;
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"each socket added to the shared table (BIG {N(first.BigSockets)} -> {N(last.BigSockets)}) adds {(after.WallMs - before.WallMs) * 1e6 / added:0.0} ns wall, {(after.CpuMs - before.CpuMs) * 1e6 / added:0.0} ns CPU to every dump of {NetnsBenchmark.SmallShared}");
+                $"each socket added to the shared table (BIG {N(first.BigCounted)} -> {N(last.BigCounted)}) adds {(after.WallMs - before.WallMs) * 1e6 / added:0.0} ns wall, {(after.CpuMs - before.CpuMs) * 1e6 / added:0.0} ns CPU to every dump of {NetnsBenchmark.SmallShared}");
         }
 
         text.AppendLine();
@@ -103,5 +104,5 @@ internal static class NetnsReport
         _ => value.ToString("0.000", CultureInfo.InvariantCulture),
     };
 
-    private static string Percent(double value) => value.ToString(value >= 10 ? "0" : "0.0#", CultureInfo.InvariantCulture) + "%";
+    private static string Percent(double value) => value.ToString(value >= 10 ? "0" : "0.00", CultureInfo.InvariantCulture) + "%";
 }
