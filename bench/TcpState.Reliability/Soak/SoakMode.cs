@@ -105,6 +105,15 @@ internal sealed class SoakMode : IReliabilityMode
             Console.WriteLine($"after {name + ":",-14} {after}");
             Console.WriteLine($"                   load average: {LoadAverage.Now()}");
             Console.WriteLine($"                   {count:N0} churn samples in {churnTime.TotalSeconds:0.0} s, drained in {clock.Elapsed.TotalSeconds:0.0} s{(drained ? "" : " (NOT back to the baseline table)")}; fds: {after.DescribeFds()}");
+            if (results.Count > 1)
+            {
+                // Against the reference (the end of the warm-up churn): which files, and which of the
+                // daemon's objects, this phase added. The first place to look when a check fails.
+                var files = after.FilesChangedSince(results[0].After).ToList();
+                Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
+                var grown = ObjectCensus.Growth(censuses[^2], censuses[^1], 3).ToList();
+                Console.WriteLine($"                   objects reachable from the daemon's services: {censuses[^1].Values.Sum(v => v.Instances):N0} (previous phase {censuses[^2].Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
+            }
         }
 
         var reference = results[0].After;
@@ -216,7 +225,7 @@ internal sealed class SoakMode : IReliabilityMode
         var process = ProcessResources.Of(Environment.ProcessId);
         var latest = exporter.Latest;
         var generations = GC.GetGCMemoryInfo(GCKind.FullBlocking).GenerationInfo.ToArray().Select(g => g.SizeAfterBytes).ToArray();
-        return new SoakMeasurement(heap, process.RssBytes, process.OpenFds, process.Threads, latest.TotalSockets, latest.TrackedSockets, ExposedSeries(text), generations, ProcessResources.FdKinds(Environment.ProcessId));
+        return new SoakMeasurement(heap, process.RssBytes, process.OpenFds, process.Threads, latest.TotalSockets, latest.TrackedSockets, ExposedSeries(text), generations, ProcessResources.FdKinds(Environment.ProcessId), ProcessResources.OpenFiles(Environment.ProcessId));
     }
 
     /// <summary>Every series of a family labelled by port or process, as name{label=value,...} in label order.</summary>
