@@ -49,8 +49,9 @@ internal sealed class LoadMode : IReliabilityMode
         Console.WriteLine($"load: {connections} connections, {threads} wrk threads, {duration} s (after a {warmup} s warm-up at the same load); exporter --web.max-connections={maxConnections} --sample.interval=1s");
         Console.WriteLine($"load average at the start: {LoadAverage.Now()}");
 
-        using var ns = new NetworkNamespace();
+        using var ns = OwnTableNamespace.Create(out var table);
         Console.Error.WriteLine($"# namespace {ns.Name}");
+        Console.WriteLine($"namespace: {table}");
         using var holder = SocketHolderProcess.Start(ns,
             "--ipv4", "--timeout", "1800", "--listen", "8080", "--established", "8080:100", "--close-wait", "8080:20", "--time-wait-client", "9090:10");
         cancellation.ThrowIfCancellationRequested();

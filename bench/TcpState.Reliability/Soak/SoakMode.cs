@@ -56,8 +56,9 @@ internal sealed class SoakMode : IReliabilityMode
         Console.WriteLine($"{samples:N0} judged churn samples in {phases} phase(s) after a {warmupSamples:N0}-sample warm-up churn, {pace.TotalMilliseconds:0} ms apart; {holders} churn holders, one replaced every {holderPeriod.TotalMilliseconds:0} ms; seed {seed}{(pidLabel ? "; --process.pid-label=true" : "")}");
         Console.WriteLine($"load average at the start: {LoadAverage.Now()}");
 
-        using var ns = new NetworkNamespace();
+        using var ns = OwnTableNamespace.Create(out var table);
         Console.Error.WriteLine($"# namespace {ns.Name}");
+        Console.WriteLine($"namespace: {table}");
         // The baseline must hold still: --fin-wait2 keeps both ends open (client FIN_WAIT2, server
         // CLOSE_WAIT, followed for its age), where --close-wait's orphaned client side would expire.
         using var stable = SocketHolderProcess.Start(ns, "--ipv4", "--timeout", "3600", "--listen", "8080", "--established", "8080:5", "--fin-wait2", "8080:3");
