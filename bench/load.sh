@@ -11,9 +11,11 @@
 #                       most of 200 connections)
 #
 # Everything runs in a network namespace of its own (the exporter, a SocketHolder giving it a
-# realistic socket table, and wrk), inside a private PID namespace: other processes on the host do
-# not change the exporter's sampling cost, and when the run ends in any way every process it
-# started ends with it. Stops by itself: wrk's duration, and a hard limit of 30 minutes.
+# realistic socket table, and wrk) with a TCP table of its own (the host's
+# net.ipv4.tcp_child_ehash_entries is set to 4096 for the milliseconds of 'ip netns add' and put
+# back at once; Linux 6.1+), inside a private PID namespace: other processes and other sockets on
+# the host do not change the exporter's sampling cost, and when the run ends in any way every
+# process it started ends with it. Stops by itself: wrk's duration, and a hard limit of 30 minutes.
 # Installs wrk, prometheus (promtool) and iproute2 with apt-get when missing.
 # Exit code: 0 passed, 1 a check failed (the output says which), 2 usage, 124 the time limit hit.
 set -euo pipefail

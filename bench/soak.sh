@@ -11,8 +11,11 @@
 #                      (default 10000 samples in 3 phases after a 1000-sample warm-up churn; about 6 minutes)
 #
 # It runs in a private PID namespace, so that the daemon's process attribution walks only the
-# soak's own processes: the memory it holds and the time a sample takes then do not depend on what
-# else runs on the host, and when the run ends in any way every process it started ends with it.
+# soak's own processes, and its network namespace gets a TCP table of its own (the host's
+# net.ipv4.tcp_child_ehash_entries is set to 4096 for the milliseconds of 'ip netns add' and put
+# back at once; Linux 6.1+), so that a dump walks only the soak's sockets: the memory the daemon
+# holds and the time a sample takes then do not depend on what else runs on the host, and when the
+# run ends in any way every process it started ends with it.
 # Stops by itself: fixed sample counts, bounded drains (3 minutes each), a hard limit of one hour.
 # Installs prometheus (promtool) and iproute2 with apt-get when missing.
 # Exit code: 0 passed, 1 a check failed (the output says which), 2 usage, 124 the time limit hit.

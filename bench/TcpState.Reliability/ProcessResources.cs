@@ -59,6 +59,32 @@ internal sealed record ProcessResources(long RssBytes, int OpenFds, int Threads,
         return kinds;
     }
 
+    /// <summary>
+    /// The files the process has open (fd link targets that are paths, sorted, a path once per fd):
+    /// compared between two moments, they say which file a grown fd count is.
+    /// </summary>
+    public static List<string> OpenFiles(int pid)
+    {
+        var files = new List<string>();
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith('/') && !target.StartsWith("/dev/", StringComparison.Ordinal))
+                {
+                    files.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while listing.
+            }
+        }
+
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
     public static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
 
     public override string ToString() =>

@@ -47,9 +47,11 @@ internal sealed class LoadMode : IReliabilityMode
         Console.WriteLine("tcpstate-exporter load test: wrk against /metrics of the built exporter, loopback, in a network namespace");
         Console.WriteLine($"machine: nproc {Environment.ProcessorCount}, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, {Version("wrk")}");
         Console.WriteLine($"load: {connections} connections, {threads} wrk threads, {duration} s (after a {warmup} s warm-up at the same load); exporter --web.max-connections={maxConnections} --sample.interval=1s");
+        Console.WriteLine($"load average at the start: {LoadAverage.Now()}");
 
-        using var ns = new NetworkNamespace();
+        using var ns = OwnTableNamespace.Create(out var table);
         Console.Error.WriteLine($"# namespace {ns.Name}");
+        Console.WriteLine($"namespace: {table}");
         using var holder = SocketHolderProcess.Start(ns,
             "--ipv4", "--timeout", "1800", "--listen", "8080", "--established", "8080:100", "--close-wait", "8080:20", "--time-wait-client", "9090:10");
         cancellation.ThrowIfCancellationRequested();
@@ -80,6 +82,7 @@ internal sealed class LoadMode : IReliabilityMode
             }
         });
         var result = Wrk(ns, url, threads, connections, duration, cancellation);
+        var loadAtEnd = LoadAverage.Now(); // the 1-minute figure now covers the measured run
         stopSampling.Cancel();
         sampler.Wait();
         Thread.Sleep(Settle);
@@ -91,6 +94,7 @@ internal sealed class LoadMode : IReliabilityMode
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"wrk: {result.Requests:N0} requests in {result.Seconds:0.0} s, {result.RequestsPerSecond:N0} requests/s, {result.TransferPerSecondBytes / 1048576:0.0} MiB/s");
         report.AppendLine(CultureInfo.InvariantCulture, $"latency: p50 {result.LatencyPercentilesMs[50]:0.00} ms, p75 {result.LatencyPercentilesMs[75]:0.00} ms, p90 {result.LatencyPercentilesMs[90]:0.00} ms, p99 {result.LatencyPercentilesMs[99]:0.00} ms");
+        report.AppendLine(CultureInfo.InvariantCulture, $"load average as wrk ended: {loadAtEnd}");
         report.AppendLine(CultureInfo.InvariantCulture, $"errors: non-2xx {result.Non2xx}, socket errors {result.SocketErrors} (connect {result.ConnectErrors}, read {result.ReadErrors}, write {result.WriteErrors}, timeout {result.Timeouts})");
         report.AppendLine(CultureInfo.InvariantCulture, $"exporter before: {start}");
         lock (trajectory)

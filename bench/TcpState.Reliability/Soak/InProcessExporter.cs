@@ -23,6 +23,7 @@ internal sealed class InProcessExporter : IAsyncDisposable
     private readonly SamplingService _sampling;
     private readonly SnapshotStore _store;
     private readonly HttpClient _http;
+    private readonly System.Diagnostics.Stopwatch _sinceLastScrape = System.Diagnostics.Stopwatch.StartNew();
 
     private InProcessExporter(WebApplication app, int port)
     {
@@ -82,8 +83,16 @@ internal sealed class InProcessExporter : IAsyncDisposable
     /// <summary>One sample through the daemon's own SamplingService (counted, published, never thrown).</summary>
     public void Sample() => _sampling.SampleOnce();
 
+    /// <summary>
+    /// Time since the last <see cref="Scrape"/> by anyone. The daemon answers scrapes within 300 ms
+    /// of a collection from that collection, so a scrape meant to see the latest sample must wait
+    /// this long after any earlier scrape, not only after its own previous one.
+    /// </summary>
+    public TimeSpan SinceLastScrape => _sinceLastScrape.Elapsed;
+
     public byte[] Scrape()
     {
+        _sinceLastScrape.Restart();
         using var response = _http.GetAsync("/metrics").GetAwaiter().GetResult();
         if (response.StatusCode != HttpStatusCode.OK)
         {

@@ -10,8 +10,24 @@ namespace TcpState.Reliability.Soak;
 /// <param name="Series">Every exposed series of a family labelled by port or process, as name{labels}.</param>
 /// <param name="Generations">Sizes after the GC of gen0, gen1, gen2, the large and the pinned object heap.</param>
 /// <param name="FdKinds">Open fds by kind.</param>
-internal sealed record SoakMeasurement(long HeapBytes, long RssBytes, int OpenFds, int Threads, long TotalSockets, int TrackedSockets, IReadOnlySet<string> Series, long[] Generations, IReadOnlyDictionary<string, int> FdKinds)
+/// <param name="OpenFiles">The paths of the open files, sorted.</param>
+internal sealed record SoakMeasurement(long HeapBytes, long RssBytes, int OpenFds, int Threads, long TotalSockets, int TrackedSockets, IReadOnlySet<string> Series, long[] Generations, IReadOnlyDictionary<string, int> FdKinds, IReadOnlyList<string> OpenFiles)
 {
+    /// <summary>Files open now but not at <paramref name="earlier"/> ("+path") and the other way round ("-path").</summary>
+    public IEnumerable<string> FilesChangedSince(SoakMeasurement earlier)
+    {
+        var now = OpenFiles.GroupBy(f => f, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var then = earlier.OpenFiles.GroupBy(f => f, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var path in now.Keys.Union(then.Keys).Order(StringComparer.Ordinal))
+        {
+            var difference = now.GetValueOrDefault(path) - then.GetValueOrDefault(path);
+            for (var i = 0; i < Math.Abs(difference); i++)
+            {
+                yield return (difference > 0 ? "+" : "-") + path;
+            }
+        }
+    }
+
     public string DescribeFds() => string.Join(", ", FdKinds.Select(k => $"{k.Value} {k.Key}"));
 
     public int PortSocketSeries => Series.Count(s => s.StartsWith("tcpstate_port_sockets{", StringComparison.Ordinal));

@@ -54,9 +54,11 @@ internal sealed class SoakMode : IReliabilityMode
         Console.WriteLine("tcpstate-exporter soak: the daemon in-process, sampling a namespace without pause while sockets and processes churn");
         Console.WriteLine($"machine: nproc {Environment.ProcessorCount}, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, .NET {Environment.Version}");
         Console.WriteLine($"{samples:N0} judged churn samples in {phases} phase(s) after a {warmupSamples:N0}-sample warm-up churn, {pace.TotalMilliseconds:0} ms apart; {holders} churn holders, one replaced every {holderPeriod.TotalMilliseconds:0} ms; seed {seed}{(pidLabel ? "; --process.pid-label=true" : "")}");
+        Console.WriteLine($"load average at the start: {LoadAverage.Now()}");
 
-        using var ns = new NetworkNamespace();
+        using var ns = OwnTableNamespace.Create(out var table);
         Console.Error.WriteLine($"# namespace {ns.Name}");
+        Console.WriteLine($"namespace: {table}");
         // The baseline must hold still: --fin-wait2 keeps both ends open (client FIN_WAIT2, server
         // CLOSE_WAIT, followed for its age), where --close-wait's orphaned client side would expire.
         using var stable = SocketHolderProcess.Start(ns, "--ipv4", "--timeout", "3600", "--listen", "8080", "--established", "8080:5", "--fin-wait2", "8080:3");
@@ -102,7 +104,17 @@ internal sealed class SoakMode : IReliabilityMode
             results.Add((name, after, drained));
             censuses.Add(ObjectCensus.Take(exporter.StateRoots));
             Console.WriteLine($"after {name + ":",-14} {after}");
+            Console.WriteLine($"                   load average: {LoadAverage.Now()}");
             Console.WriteLine($"                   {count:N0} churn samples in {churnTime.TotalSeconds:0.0} s, drained in {clock.Elapsed.TotalSeconds:0.0} s{(drained ? "" : " (NOT back to the baseline table)")}; fds: {after.DescribeFds()}");
+            if (results.Count > 1)
+            {
+                // Against the reference (the end of the warm-up churn): which files, and which of the
+                // daemon's objects, this phase added. The first place to look when a check fails.
+                var files = after.FilesChangedSince(results[0].After).ToList();
+                Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
+                var grown = ObjectCensus.Growth(censuses[^2], censuses[^1], 3).ToList();
+                Console.WriteLine($"                   objects reachable from the daemon's services: {censuses[^1].Values.Sum(v => v.Instances):N0} (previous phase {censuses[^2].Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
+            }
         }
 
         var reference = results[0].After;
@@ -214,7 +226,7 @@ internal sealed class SoakMode : IReliabilityMode
         var process = ProcessResources.Of(Environment.ProcessId);
         var latest = exporter.Latest;
         var generations = GC.GetGCMemoryInfo(GCKind.FullBlocking).GenerationInfo.ToArray().Select(g => g.SizeAfterBytes).ToArray();
-        return new SoakMeasurement(heap, process.RssBytes, process.OpenFds, process.Threads, latest.TotalSockets, latest.TrackedSockets, ExposedSeries(text), generations, ProcessResources.FdKinds(Environment.ProcessId));
+        return new SoakMeasurement(heap, process.RssBytes, process.OpenFds, process.Threads, latest.TotalSockets, latest.TrackedSockets, ExposedSeries(text), generations, ProcessResources.FdKinds(Environment.ProcessId), ProcessResources.OpenFiles(Environment.ProcessId));
     }
 
     /// <summary>Every series of a family labelled by port or process, as name{label=value,...} in label order.</summary>
