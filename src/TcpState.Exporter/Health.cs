@@ -5,8 +5,9 @@ using TcpState.Exporter.Sampling;
 namespace TcpState.Exporter;
 
 /// <summary>
-/// <c>/healthz</c>: 200 while the last good sample is fresh (younger than three intervals),
-/// 503 otherwise, with a one-line reason.
+/// <c>/healthz</c>: 200 while the last good sample is fresh (younger than three intervals: the
+/// interval in effect, which slow samples stretch beyond <c>--sample.interval</c>), 503 otherwise,
+/// with a one-line reason.
 /// </summary>
 public static class Health
 {
@@ -18,7 +19,9 @@ public static class Health
         }
 
         var age = now - latest.Timestamp;
-        if (age > interval * 3)
+        // A stretched interval (after slow samples) is waited on purpose: not staleness.
+        var effective = statistics.SampleInterval is { } adapted && adapted > interval ? adapted : interval;
+        if (age > effective * 3)
         {
             return Results.Text($"stale: the last good sample is {age.TotalSeconds:0} s old\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         }

@@ -53,6 +53,19 @@ public sealed class TimingTests : IDisposable
         Assert.Equal(503, StatusOf(stale));
     }
 
+    [Fact]
+    public void Health_IntervalStretchedBySlowSamples_JudgesFreshnessByTheIntervalInEffect()
+    {
+        _service.SampleOnce();
+        _statistics.RecordInterval(TimeSpan.FromMinutes(1)); // what the sampler records after slow samples
+
+        var fresh = Health.Check(_store.Latest, _statistics, TimeSpan.FromSeconds(10), _time.GetUtcNow() + TimeSpan.FromSeconds(100));
+        var stale = Health.Check(_store.Latest, _statistics, TimeSpan.FromSeconds(10), _time.GetUtcNow() + TimeSpan.FromSeconds(181));
+
+        Assert.Equal(200, StatusOf(fresh));
+        Assert.Equal(503, StatusOf(stale));
+    }
+
     private static int StatusOf(Microsoft.AspNetCore.Http.IResult result) =>
         result is Microsoft.AspNetCore.Http.IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
 
