@@ -90,6 +90,53 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
     }
 
     [Fact]
+    public void Sample_NamespaceOfAProcessInAPodCgroup_LabelledWithItsContainerAndPod()
+    {
+        // The cgroup layout the kubelet makes with containerd and the systemd driver, on the real
+        // cgroup2 hierarchy, with a holder moved into the container's scope.
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var pod = Guid.NewGuid().ToString();
+        var relative = $"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{pod.Replace('-', '_')}.slice/cri-containerd-{id}.scope";
+        var mount = File.ReadAllLines("/proc/mounts").Select(l => l.Split(' ')).First(f => f[2] == "cgroup2")[1];
+        var ownRoot = File.ReadAllLines("/proc/self/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal))[3..].TrimEnd('/');
+        var scope = mount + ownRoot + relative;
+        using var container = new NetworkNamespace();
+        Directory.CreateDirectory(scope);
+        try
+        {
+            using (var holder = SocketHolderProcess.Start(container, "--ipv4", "--timeout", "60", "--listen", "7300", "--established", "7300:1"))
+            {
+                File.WriteAllText(Path.Combine(scope, "cgroup.procs"), holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                using var sampling = Create(("Netns:Max", "1000"));
+
+                var space = sampling.Sample().Sampled.Single(s => s.Netns == container.Name);
+
+                Assert.Equal(id[..12], space.Container);
+                Assert.Equal(pod, space.Pod);
+                Assert.Equal(ownRoot + relative, space.Cgroup);
+            }
+        }
+        finally
+        {
+            RemoveCgroup(scope, mount + ownRoot + "/kubepods.slice");
+        }
+    }
+
+    // rmdir from the leaf up, once the killed holder has left it.
+    private static void RemoveCgroup(string leaf, string top)
+    {
+        for (var i = 0; i < 100 && File.Exists(Path.Combine(leaf, "cgroup.procs")) && File.ReadAllText(Path.Combine(leaf, "cgroup.procs")).Trim().Length > 0; i++)
+        {
+            Thread.Sleep(50);
+        }
+
+        for (var directory = leaf; directory.Length >= top.Length; directory = Path.GetDirectoryName(directory)!)
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory);
+        }
+    }
+
+    [Fact]
     public void Sample_OverTheCap_SamplesMaxAndKeepsTheSameOnes()
     {
         using var sampling = Create(("Netns:Max", "1"));
