@@ -159,8 +159,8 @@ public static class ExporterHost
         });
         MetricsEndpoint.Map(app, options.TelemetryPath);
         app.MapMethods("/", GetOrHead, StatusPage.StatusPageEndpoint.Create(options));
-        app.MapMethods("/api/v1/snapshot", GetOrHead, (SnapshotStore store) => store.Latest is { } latest
-            ? Results.Json(Api.SnapshotDocument.From(latest), Api.SnapshotJsonContext.Default.SnapshotDocument)
+        app.MapMethods("/api/v1/snapshot", GetOrHead, (SnapshotStore store, SamplerStatistics statistics) => store.Latest is { } latest
+            ? Results.Json(Api.SnapshotDocument.From(latest, statistics.SampleInterval), Api.SnapshotJsonContext.Default.SnapshotDocument)
             : Results.Text("no sample has succeeded yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapMethods("/healthz", GetOrHead, (SnapshotStore store, SamplerStatistics statistics, TimeProvider clock) =>
             Health.Check(store.Latest, statistics, options.SampleInterval, clock.GetUtcNow()));

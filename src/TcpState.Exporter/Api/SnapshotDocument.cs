@@ -17,7 +17,8 @@ public sealed record SnapshotDocument(
     long UnattributedSockets,
     SnapshotDocument.Range? PortRange = null,
     IReadOnlyList<SnapshotDocument.Destination>? Destinations = null,
-    IReadOnlyList<SnapshotDocument.Namespace>? Namespaces = null)
+    IReadOnlyList<SnapshotDocument.Namespace>? Namespaces = null,
+    double? IntervalSeconds = null)
 {
     /// <summary>Another network namespace's sample (<c>--netns.enabled</c>); its own namespaces list is null.</summary>
     public sealed record Namespace(string Netns, string Container, string Pod, string Cgroup, SnapshotDocument Snapshot);
@@ -30,7 +31,9 @@ public sealed record SnapshotDocument(
 
     public sealed record Queue(int Port, string Process, string? Pid, long Length, long? Limit);
 
-    public static SnapshotDocument From(SocketSnapshot snapshot) => new(
+    /// <param name="snapshot">The sample.</param>
+    /// <param name="interval">The sampling interval in effect (longer than the setting after slow samples), when known.</param>
+    public static SnapshotDocument From(SocketSnapshot snapshot, TimeSpan? interval = null) => new(
         snapshot.Timestamp,
         snapshot.Duration.TotalSeconds,
         snapshot.Source,
@@ -44,7 +47,8 @@ public sealed record SnapshotDocument(
         snapshot.PortRange is { } range ? new Range(range.Low, range.High, range.Reserved, range.Usable) : null,
         snapshot.Destinations.Select(d => new Destination(d.Address, d.Port, d.PortsInUse, d.TimeWait,
             snapshot.PortRange is { Usable: > 0 } r ? (double)d.PortsInUse / r.Usable : null)).ToList(),
-        snapshot.Namespaces?.Sampled.Select(n => new Namespace(n.Netns, n.Container, n.Pod, n.Cgroup, From(n.Snapshot))).ToList());
+        snapshot.Namespaces?.Sampled.Select(n => new Namespace(n.Netns, n.Container, n.Pod, n.Cgroup, From(n.Snapshot))).ToList(),
+        interval?.TotalSeconds);
 
     /// <summary>Back to a snapshot, for printing; fails on a document this version cannot read.</summary>
     public SocketSnapshot ToSnapshot() => new()

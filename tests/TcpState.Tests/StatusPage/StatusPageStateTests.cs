@@ -75,6 +75,52 @@ public sealed class StatusPageStateTests : IDisposable
         Assert.DoesNotContain("<img", page.Html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Page_IntervalStretchedBySlowSamples_StaysLiveWithinThreeOfIt()
+    {
+        // Set to 10 s, stretched to 60 s by slow samples: a sample 50 s old is on time.
+        await using var server = await StatusPageTestServer.StartAsync(_namespace, Page(sampleInterval: TimeSpan.FromSeconds(10)),
+            _ => Snapshot(DateTimeOffset.UtcNow - TimeSpan.FromSeconds(50), intervalSeconds: 60));
+
+        var page = Render(server);
+
+        Assert.Equal("live", page.BodyAttribute("data-status"));
+        Assert.Contains("the exporter samples every 1m,", page.TextOf("sample-text"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_OtherNamespaces_ListedMostCloseWaitFirst()
+    {
+        SnapshotDocument Space(long closeWait, long timeWait, double? oldest) => new(DateTimeOffset.UtcNow, 0.001, "netlink",
+            new Dictionary<string, long> { ["established"] = 5, ["close_wait"] = closeWait, ["time_wait"] = timeWait },
+            closeWait > 0 ? [new SnapshotDocument.Group("close_wait", "server", "8080", "app", null, closeWait, oldest, 0)] : [],
+            [], 0, 0);
+        await using var server = await StatusPageTestServer.StartAsync(_namespace, Page(sampleInterval: TimeSpan.FromSeconds(10)),
+            _ => Snapshot(DateTimeOffset.UtcNow, namespaces:
+            [
+                new SnapshotDocument.Namespace("quiet", "", "", "/", Space(0, 2, null)),
+                new SnapshotDocument.Namespace("4026532177", "4f2c6e0c1a9b", "", "/system.slice/docker-4f2c6e0c1a9b.scope", Space(9, 1, 400)),
+            ]));
+
+        var page = Render(server);
+
+        Assert.Null(page.Attribute("namespaces-section", "hidden"));
+        Assert.Equal(
+            [["4026532177", "4f2c6e0c1a9b", "15", "9", "6m 40s", "1"], ["quiet", "-", "7", "0", "-", "2"]],
+            page.Rows("namespaces").Select(r => r.Cells.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public async Task Page_NamespacesNotSampled_HidesTheirSection()
+    {
+        await using var server = await StatusPageTestServer.StartAsync(_namespace, Page(sampleInterval: TimeSpan.FromSeconds(10)),
+            _ => Snapshot(DateTimeOffset.UtcNow));
+
+        var page = Render(server);
+
+        Assert.NotNull(page.Attribute("namespaces-section", "hidden"));
+    }
+
     public void Dispose() => _namespace.Dispose();
 
     private static StatusPageDocument Page(TimeSpan sampleInterval) =>
@@ -83,7 +129,7 @@ public sealed class StatusPageStateTests : IDisposable
     private RenderedPage Render(StatusPageTestServer server) =>
         new(Chromium.DumpDom(_namespace, $"http://127.0.0.1:{server.Port}/", TimeSpan.FromSeconds(8)).EnsureSuccess().StandardOutput);
 
-    private static IResult Snapshot(DateTimeOffset timestamp, string process = "api-server") => Results.Json(
+    private static IResult Snapshot(DateTimeOffset timestamp, string process = "api-server", double? intervalSeconds = null, IReadOnlyList<SnapshotDocument.Namespace>? namespaces = null) => Results.Json(
         new SnapshotDocument(
             timestamp,
             0.002,
@@ -94,6 +140,8 @@ public sealed class StatusPageStateTests : IDisposable
             0,
             0,
             new SnapshotDocument.Range(32768, 60999, 0, 28232),
-            []),
+            [],
+            namespaces,
+            intervalSeconds),
         SnapshotJsonContext.Default.SnapshotDocument);
 }
