@@ -53,7 +53,8 @@ public static class MetricsEndpoint
                     CardinalityLimit(options),
                     TcpStateMetrics.Version,
                     provider.GetRequiredService<OtlpExportStatistics>(),
-                    provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Otlp"));
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Otlp"),
+                    provider.GetRequiredService<TcpStateMetrics>().PinSnapshot);
             });
         }
         services.AddSingleton(provider =>

@@ -13,8 +13,8 @@ namespace TcpState.Exporter.Metrics;
 /// <summary>
 /// Pushes the meters' instruments over OTLP (<c>--otlp.enabled</c>), beside the Prometheus
 /// exposition, through two meter providers of its own: one for the observable gauges, one for
-/// everything else (the counters), each with a <see cref="PeriodicExportingMetricReader"/> and an
-/// <see cref="OtlpPushExporter"/>.
+/// everything else (the counters), each with a <see cref="PinnedPeriodicReader"/> and an
+/// <see cref="OtlpPushExporter"/>. Every push reads one sample for all its instruments, as a scrape does.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -43,12 +43,12 @@ public sealed class OtlpMetricsPipeline : IDisposable
     /// <summary>Longest wait on shutdown for the last push, so an unanswering collector cannot hold SIGTERM.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly MeterProvider _gauges;
-    private readonly MeterProvider _sums;
+    private readonly (MeterProvider Provider, PinnedPeriodicReader Reader) _gauges;
+    private readonly (MeterProvider Provider, PinnedPeriodicReader Reader) _sums;
     private readonly OtlpExporterEventLog _events;
     private bool _disposed;
 
-    private OtlpMetricsPipeline(MeterProvider gauges, MeterProvider sums, OtlpExporterEventLog events, string destination, string protocol)
+    private OtlpMetricsPipeline((MeterProvider, PinnedPeriodicReader) gauges, (MeterProvider, PinnedPeriodicReader) sums, OtlpExporterEventLog events, string destination, string protocol)
     {
         _gauges = gauges;
         _sums = sums;
@@ -70,29 +70,33 @@ public sealed class OtlpMetricsPipeline : IDisposable
     /// <param name="serviceVersion">service.version of the resource.</param>
     /// <param name="statistics">Where export outcomes are counted.</param>
     /// <param name="logger">Where failures are logged.</param>
-    public static OtlpMetricsPipeline Start(OtlpSettings settings, IReadOnlyList<string> meterNames, int cardinalityLimit, string serviceVersion, OtlpExportStatistics statistics, ILogger logger)
+    /// <param name="pin">Wraps each collection so that all its callbacks read one sample (<see cref="TcpStateMetrics.PinSnapshot"/>); none by default.</param>
+    public static OtlpMetricsPipeline Start(OtlpSettings settings, IReadOnlyList<string> meterNames, int cardinalityLimit, string serviceVersion, OtlpExportStatistics statistics, ILogger logger, Func<IDisposable>? pin = null)
     {
+        pin ??= () => NoPin.Instance;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(cardinalityLimit, 1);
         var exporterOptions = CreateExporterOptions(settings);
         var protocol = exporterOptions.Protocol == OtlpExportProtocol.Grpc ? "grpc" : "http/protobuf";
         var destination = DescribeDestination(exporterOptions, settings);
         var events = new OtlpExporterEventLog(logger, statistics);
-        MeterProvider? gauges = null;
+        (MeterProvider Provider, PinnedPeriodicReader Reader)? gauges = null;
         try
         {
             gauges = Build(settings, meterNames, cardinalityLimit, serviceVersion,
-                new OtlpPushExporter(exporterOptions, "gauges", destination, statistics, logger), forGauges: true);
+                new OtlpPushExporter(exporterOptions, "gauges", destination, statistics, logger), forGauges: true, pin);
             var sums = Build(settings, meterNames, cardinalityLimit, serviceVersion,
-                new OtlpPushExporter(exporterOptions, "counters", destination, statistics, logger), forGauges: false);
-            var pipeline = new OtlpMetricsPipeline(gauges, sums, events, destination, protocol);
+                new OtlpPushExporter(exporterOptions, "counters", destination, statistics, logger), forGauges: false, pin);
+            var pipeline = new OtlpMetricsPipeline(gauges.Value, sums, events, destination, protocol);
+            gauges.Value.Reader.Start();
+            sums.Reader.Start();
             OtlpLog.Pushing(logger, protocol, destination, settings.ExportIntervalMilliseconds,
-                gauges.GetResource().Attributes.FirstOrDefault(a => a.Key == "service.name").Value?.ToString() ?? DefaultServiceName);
+                gauges.Value.Provider.GetResource().Attributes.FirstOrDefault(a => a.Key == "service.name").Value?.ToString() ?? DefaultServiceName);
             return pipeline;
         }
         catch
         {
-            gauges?.Dispose();
+            gauges?.Provider.Dispose();
             events.Dispose();
             throw;
         }
@@ -140,14 +144,12 @@ public sealed class OtlpMetricsPipeline : IDisposable
         return endpoint;
     }
 
-    private static MeterProvider Build(OtlpSettings settings, IReadOnlyList<string> meterNames, int cardinalityLimit, string serviceVersion, OtlpPushExporter exporter, bool forGauges)
+    private static (MeterProvider Provider, PinnedPeriodicReader Reader) Build(OtlpSettings settings, IReadOnlyList<string> meterNames, int cardinalityLimit, string serviceVersion, OtlpPushExporter exporter, bool forGauges, Func<IDisposable> pin)
     {
-        var reader = new PeriodicExportingMetricReader(exporter, settings.ExportIntervalMilliseconds, settings.ExportTimeoutMilliseconds)
-        {
-            TemporalityPreference = forGauges ? MetricReaderTemporalityPreference.Delta : MetricReaderTemporalityPreference.Cumulative,
-        };
+        var reader = new PinnedPeriodicReader(exporter, settings.ExportIntervalMilliseconds, settings.ExportTimeoutMilliseconds, pin,
+            forGauges ? MetricReaderTemporalityPreference.Delta : MetricReaderTemporalityPreference.Cumulative);
         var kept = new MetricStreamConfiguration { CardinalityLimit = cardinalityLimit };
-        return Sdk.CreateMeterProviderBuilder()
+        var provider = Sdk.CreateMeterProviderBuilder()
             // The environment, as the SDK would read it (for OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES),
             // except OTEL_SDK_DISABLED: --otlp.enabled is the switch, and a fleet-wide OTEL_SDK_DISABLED=true
             // must not silently turn an explicitly enabled push into one that sends nothing.
@@ -167,8 +169,18 @@ public sealed class OtlpMetricsPipeline : IDisposable
                 .AddAttributes([new KeyValuePair<string, object>("host.name", Environment.MachineName)])
                 .AddTelemetrySdk()
                 .AddEnvironmentVariableDetector())
-            .AddReader(reader)
+            .AddReader(reader.Reader)
             .Build();
+        return (provider, reader);
+    }
+
+    private sealed class NoPin : IDisposable
+    {
+        public static readonly NoPin Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     private static bool IsObservableGauge(Instrument instrument) =>
@@ -180,9 +192,9 @@ public sealed class OtlpMetricsPipeline : IDisposable
         _disposed = true;
         // Both providers push their last values at once; each gets the same bounded wait.
         var timeout = (int)ShutdownTimeout.TotalMilliseconds;
-        Task.WaitAll(Task.Run(() => _gauges.Shutdown(timeout)), Task.Run(() => _sums.Shutdown(timeout)));
-        _gauges.Dispose();
-        _sums.Dispose();
+        Task.WaitAll(Task.Run(() => _gauges.Reader.Shutdown(_gauges.Provider, timeout)), Task.Run(() => _sums.Reader.Shutdown(_sums.Provider, timeout)));
+        _gauges.Provider.Dispose();
+        _sums.Provider.Dispose();
         _events.Dispose();
     }
 }

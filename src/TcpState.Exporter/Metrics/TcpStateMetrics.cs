@@ -16,7 +16,6 @@ public sealed class TcpStateMetrics : IDisposable
     private readonly SnapshotStore _store;
     private readonly SamplerStatistics _statistics;
     private readonly bool _pidLabel;
-    private volatile SocketSnapshot? _pinned;
 
     public TcpStateMetrics(SnapshotStore store, SamplerStatistics statistics, Func<string> source, Configuration.ExporterOptions options, Web.AuthenticationStatistics authentication)
     {
@@ -90,19 +89,31 @@ public sealed class TcpStateMetrics : IDisposable
     }
 
     // Every instrument of one collection must read the same sample, or a sample published between
-    // two callbacks would make tcpstate_port_sockets disagree with tcpstate_sockets.
-    private SocketSnapshot? Current => _pinned ?? _store.Latest;
+    // two callbacks would make tcpstate_port_sockets disagree with tcpstate_sockets (or, before the
+    // first sample, leave tcpstate_sockets out of a push that has tcpstate_last_sample_timestamp).
+    // A collection runs its callbacks on the thread that asked for it, so the pin is per thread:
+    // a scrape and an OTLP push collecting at the same time each keep their own sample.
+    [ThreadStatic]
+    private static Pin? t_pin;
 
-    /// <summary>Makes every callback of the collection that follows read the current sample.</summary>
+    private SocketSnapshot? Current => t_pin is { } pin && ReferenceEquals(pin.Owner, this) ? pin.Snapshot : _store.Latest;
+
+    /// <summary>
+    /// Makes every callback run on this thread, until the result is disposed, read the sample that
+    /// is current now (none, if no sample has succeeded yet). Wrap one collection in it.
+    /// </summary>
     public IDisposable PinSnapshot()
     {
-        _pinned = _store.Latest;
-        return new Unpin(this);
+        var previous = t_pin;
+        t_pin = new Pin(this, _store.Latest);
+        return new Unpin(previous);
     }
 
-    private sealed class Unpin(TcpStateMetrics metrics) : IDisposable
+    private sealed record Pin(TcpStateMetrics Owner, SocketSnapshot? Snapshot);
+
+    private sealed class Unpin(Pin? previous) : IDisposable
     {
-        public void Dispose() => metrics._pinned = null;
+        public void Dispose() => t_pin = previous;
     }
 
     /// <summary>The version reported by --version and tcpstate_build_info.</summary>
