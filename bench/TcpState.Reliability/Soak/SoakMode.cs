@@ -29,16 +29,17 @@ internal sealed class SoakMode : IReliabilityMode
 
     public string Name => "soak";
 
-    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
+    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label] [--census-statics]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
 
     public int Run(IReadOnlyList<string> arguments, CancellationToken cancellation) =>
         RunAsync(arguments, cancellation).GetAwaiter().GetResult();
 
     private static async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellation)
     {
-        var reader = new ArgumentReader(arguments, new HashSet<string> { "--pid-label" });
+        var reader = new ArgumentReader(arguments, new HashSet<string> { "--pid-label", "--census-statics" });
         var samples = reader.Number("--samples", 10_000, 1, 10_000_000);
         var pidLabel = reader.Flag("--pid-label");
+        var censusStatics = reader.Flag("--census-statics");
         var phases = (int)reader.Number("--phases", 3, 1, 100);
         var warmupSamples = reader.Number("--warmup-samples", 1000, 1, 10_000_000);
         var pace = TimeSpan.FromMilliseconds(reader.Number("--pace-ms", 5, 0, 10_000));
@@ -88,6 +89,7 @@ internal sealed class SoakMode : IReliabilityMode
         var plan = new List<(string Name, long Samples)> { ("warm-up churn", warmupSamples) };
         for (var phase = 1; phase <= phases; phase++) plan.Add(($"phase {phase}", samples / phases + (phase <= samples % phases ? 1 : 0)));
         var results = new List<(string Name, SoakMeasurement After, bool Drained)>();
+        Dictionary<string, (long Instances, long Elements)>? staticsReference = null;
         var total = Stopwatch.StartNew();
         foreach (var (name, count) in plan)
         {
@@ -114,6 +116,11 @@ internal sealed class SoakMode : IReliabilityMode
             {
                 // The reference: its census, and a second one in the place of the latest phase's.
                 held = (census, ObjectCensus.Take(exporter.StateRoots));
+                if (censusStatics)
+                {
+                    staticsReference = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
+                }
+
                 results.Add((name, after, drained));
                 continue;
             }
@@ -125,6 +132,14 @@ internal sealed class SoakMode : IReliabilityMode
             var grown = ObjectCensus.Growth(held.Latest, census, 3).ToList();
             Console.WriteLine($"                   objects reachable from the daemon's services: {census.Values.Sum(v => v.Instances):N0} (previous phase {held.Latest.Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
             held = (held.Reference, census);
+            if (censusStatics)
+            {
+                // Diagnosis of heap growth the daemon's services do not reach: everything reachable
+                // from the statics of all loaded types and from the harness's own objects, against
+                // the same census at the reference. Not kept on the heap: it is a one-off per phase.
+                var everything = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
+                Console.WriteLine($"                   everything reachable (statics, harness): {everything.Values.Sum(v => v.Instances):N0}; most changed since the reference: {string.Join("; ", ObjectCensus.Growth(staticsReference!, everything, 8))}");
+            }
 
             // Only the reference's list of open files is kept: a copy per phase would grow the heap.
             results.Add((name, after with { OpenFiles = [] }, drained));
