@@ -8,7 +8,10 @@
 # tracked sockets, open fds and managed heap must be back at their baseline.
 #
 #   sudo bench/soak.sh [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--seed N]
-#                      (default 10000 samples in 3 phases after a 1000-sample warm-up churn; about 6 minutes)
+#                      [--pid-label] [--census-statics]
+#                      (default 10000 samples in 3 phases after a 1000-sample warm-up churn; about 6 minutes;
+#                       --census-statics, for diagnosing heap growth only, also counts what the statics of
+#                       all loaded types and the harness reach, which perturbs the heap and fds it measures)
 #
 # It runs in a private PID namespace, so that the daemon's process attribution walks only the
 # soak's own processes, and its network namespace gets a TCP table of its own (the host's

@@ -17,11 +17,15 @@ internal static class ObjectCensus
     private static readonly ConcurrentDictionary<Type, bool> HoldsReferences = new();
 
     /// <summary>Instances and array elements per type name, of everything reachable from <paramref name="roots"/>.</summary>
-    public static Dictionary<string, (long Instances, long Elements)> Take(IEnumerable<object> roots)
+    public static Dictionary<string, (long Instances, long Elements)> Take(IEnumerable<object> roots) =>
+        Take(roots.Select(r => (r, "root")));
+
+    /// <summary>The same, with each root named (what a type first reached from it is listed "@").</summary>
+    public static Dictionary<string, (long Instances, long Elements)> Take(IEnumerable<(object Root, string Name)> roots)
     {
         var census = new Dictionary<string, (long Instances, long Elements)>(StringComparer.Ordinal);
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<(object Item, string Via)>(roots.Select(r => (r, "root")));
+        var pending = new Stack<(object Item, string Via)>(roots);
         while (pending.Count > 0 && seen.Count < MaxObjects)
         {
             var (item, via) = pending.Pop();
@@ -75,6 +79,60 @@ internal static class ObjectCensus
             .Take(top)
             .Select(d => $"{d.Type}: {d.Instances:+#;-#;0} instances, {d.Elements:+#;-#;0} array elements");
 
+    /// <summary>
+    /// The values of the static fields of every type loaded in the process, each named by its field:
+    /// with the harness's own objects, roots for a census of (nearly) everything live, to find heap
+    /// growth that the daemon's services do not reach. Statics of closed generic types (e.g.
+    /// ArrayPool&lt;byte&gt;.Shared) cannot be enumerated and are missed; reading a field may run a
+    /// static constructor, so this is for diagnosis only (soak --census-statics).
+    /// </summary>
+    public static IEnumerable<(object Root, string Name)> StaticRoots()
+    {
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            Type?[] types;
+            try
+            {
+                types = assembly.GetTypes();
+            }
+            catch (ReflectionTypeLoadException e)
+            {
+                types = e.Types;
+            }
+
+            foreach (var type in types)
+            {
+                if (type is null || type.ContainsGenericParameters)
+                {
+                    continue;
+                }
+
+                foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                {
+                    if (field.IsLiteral || field.FieldType.IsPointer || field.FieldType.IsByRefLike || !ContainsReferences(field.FieldType))
+                    {
+                        continue;
+                    }
+
+                    object? value;
+                    try
+                    {
+                        value = field.GetValue(null);
+                    }
+                    catch (Exception e) when (e is TargetInvocationException or TypeInitializationException or NotSupportedException or FieldAccessException or InvalidOperationException or ArgumentException)
+                    {
+                        continue;
+                    }
+
+                    if (value is not null)
+                    {
+                        yield return (value, $"static {type.Name}.{field.Name}");
+                    }
+                }
+            }
+        }
+    }
+
     private static void Walk(Stack<(object, string)> pending, object item, Type type)
     {
         foreach (var field in Fields.GetOrAdd(type, AllInstanceFields))
@@ -111,7 +169,7 @@ internal static class ObjectCensus
         || type == typeof(Thread) || type.IsPointer || type.IsCOMObject;
 
     private static bool ContainsReferences(Type type) => HoldsReferences.GetOrAdd(type, static t =>
-        !t.IsPointer && !t.IsByRefLike && !t.ContainsGenericParameters
+        !t.IsPointer && !t.IsFunctionPointer && !t.IsByRefLike && !t.ContainsGenericParameters
         && (bool)typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.IsReferenceOrContainsReferences))!.MakeGenericMethod(t).Invoke(null, null)!);
 
     private static FieldInfo[] AllInstanceFields(Type type)

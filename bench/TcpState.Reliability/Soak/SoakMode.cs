@@ -29,16 +29,17 @@ internal sealed class SoakMode : IReliabilityMode
 
     public string Name => "soak";
 
-    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
+    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label] [--census-statics]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
 
     public int Run(IReadOnlyList<string> arguments, CancellationToken cancellation) =>
         RunAsync(arguments, cancellation).GetAwaiter().GetResult();
 
     private static async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellation)
     {
-        var reader = new ArgumentReader(arguments, new HashSet<string> { "--pid-label" });
+        var reader = new ArgumentReader(arguments, new HashSet<string> { "--pid-label", "--census-statics" });
         var samples = reader.Number("--samples", 10_000, 1, 10_000_000);
         var pidLabel = reader.Flag("--pid-label");
+        var censusStatics = reader.Flag("--census-statics");
         var phases = (int)reader.Number("--phases", 3, 1, 100);
         var warmupSamples = reader.Number("--warmup-samples", 1000, 1, 10_000_000);
         var pace = TimeSpan.FromMilliseconds(reader.Number("--pace-ms", 5, 0, 10_000));
@@ -72,6 +73,12 @@ internal sealed class SoakMode : IReliabilityMode
 
         // Warm-up without churn: JIT, the daemon's tables at their quiet size, the HTTP connection.
         Loop(exporter, checker, 500, pace, cancellation);
+
+        // What the harness keeps between measurements is on the heap it measures, so it must be the
+        // same at every measurement: two censuses (the reference's and the latest phase's) from here
+        // on, each replaced by one of its kind. Taking them now also loads, before anything is
+        // measured, the assemblies of the field types the census's reflection reaches (two fds each).
+        var held = (Reference: ObjectCensus.Take(exporter.StateRoots), Latest: ObjectCensus.Take(exporter.StateRoots));
         var quiet = Measure(exporter);
         var baselineStates = exporter.Latest.StateCounts.ToArray();
         Console.WriteLine($"before any churn:  {quiet}");
@@ -82,7 +89,7 @@ internal sealed class SoakMode : IReliabilityMode
         var plan = new List<(string Name, long Samples)> { ("warm-up churn", warmupSamples) };
         for (var phase = 1; phase <= phases; phase++) plan.Add(($"phase {phase}", samples / phases + (phase <= samples % phases ? 1 : 0)));
         var results = new List<(string Name, SoakMeasurement After, bool Drained)>();
-        var censuses = new List<Dictionary<string, (long Instances, long Elements)>>();
+        Dictionary<string, (long Instances, long Elements)>? staticsReference = null;
         var total = Stopwatch.StartNew();
         foreach (var (name, count) in plan)
         {
@@ -101,20 +108,41 @@ internal sealed class SoakMode : IReliabilityMode
             clock.Restart();
             var drained = Drain(exporter, checker, baselineStates, quiet.Series, cancellation);
             var after = Measure(exporter);
-            results.Add((name, after, drained));
-            censuses.Add(ObjectCensus.Take(exporter.StateRoots));
+            var census = ObjectCensus.Take(exporter.StateRoots);
             Console.WriteLine($"after {name + ":",-14} {after}");
             Console.WriteLine($"                   load average: {LoadAverage.Now()}");
             Console.WriteLine($"                   {count:N0} churn samples in {churnTime.TotalSeconds:0.0} s, drained in {clock.Elapsed.TotalSeconds:0.0} s{(drained ? "" : " (NOT back to the baseline table)")}; fds: {after.DescribeFds()}");
-            if (results.Count > 1)
+            if (results.Count == 0)
             {
-                // Against the reference (the end of the warm-up churn): which files, and which of the
-                // daemon's objects, this phase added. The first place to look when a check fails.
-                var files = after.FilesChangedSince(results[0].After).ToList();
-                Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
-                var grown = ObjectCensus.Growth(censuses[^2], censuses[^1], 3).ToList();
-                Console.WriteLine($"                   objects reachable from the daemon's services: {censuses[^1].Values.Sum(v => v.Instances):N0} (previous phase {censuses[^2].Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
+                // The reference: its census, and a second one in the place of the latest phase's.
+                held = (census, ObjectCensus.Take(exporter.StateRoots));
+                if (censusStatics)
+                {
+                    staticsReference = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
+                }
+
+                results.Add((name, after, drained));
+                continue;
             }
+
+            // Against the reference (the end of the warm-up churn): which files this phase opened,
+            // and which of the daemon's objects it added. The first place to look when a check fails.
+            var files = after.FilesChangedSince(results[0].After).ToList();
+            Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
+            var grown = ObjectCensus.Growth(held.Latest, census, 3).ToList();
+            Console.WriteLine($"                   objects reachable from the daemon's services: {census.Values.Sum(v => v.Instances):N0} (previous phase {held.Latest.Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
+            held = (held.Reference, census);
+            if (censusStatics)
+            {
+                // Diagnosis of heap growth the daemon's services do not reach: everything reachable
+                // from the statics of all loaded types and from the harness's own objects, against
+                // the same census at the reference. Not kept on the heap: it is a one-off per phase.
+                var everything = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
+                Console.WriteLine($"                   everything reachable (statics, harness): {everything.Values.Sum(v => v.Instances):N0}; most changed since the reference: {string.Join("; ", ObjectCensus.Growth(staticsReference!, everything, 8))}");
+            }
+
+            // Only the reference's list of open files is kept: a copy per phase would grow the heap.
+            results.Add((name, after with { OpenFiles = [] }, drained));
         }
 
         var reference = results[0].After;
@@ -129,12 +157,12 @@ internal sealed class SoakMode : IReliabilityMode
         var owners = exporter.Owners;
         report.AppendLine(CultureInfo.InvariantCulture, $"attribution: {owners.Walks:N0} /proc walks, {owners.FullRescans:N0} of them full rescans, {owners.ProcessScans:N0} process fd-table reads; processes visible in /proc now: {Directory.GetDirectories("/proc").Count(d => char.IsAsciiDigit(Path.GetFileName(d)[0]))}");
         report.AppendLine(CultureInfo.InvariantCulture, $"first churn's one-time growth (not judged): fds {quiet.OpenFds} -> {reference.OpenFds} ({quiet.DescribeFds()} -> {reference.DescribeFds()}), heap {Signed(reference.HeapBytes - quiet.HeapBytes)}");
-        if (censuses.Count > 1)
+        if (results.Count > 1)
         {
             // What the daemon's own objects gained from the reference to the end: the first place to
             // look when the heap grows (the harness's objects are not reachable from these roots).
-            var growth = ObjectCensus.Growth(censuses[0], censuses[^1], 12).ToList();
-            report.AppendLine(CultureInfo.InvariantCulture, $"objects reachable from the daemon's services, reference -> end: {censuses[0].Values.Sum(v => v.Instances):N0} -> {censuses[^1].Values.Sum(v => v.Instances):N0}{(growth.Count == 0 ? ", no type changed" : "; most changed:")}");
+            var growth = ObjectCensus.Growth(held.Reference, held.Latest, 12).ToList();
+            report.AppendLine(CultureInfo.InvariantCulture, $"objects reachable from the daemon's services, reference -> end: {held.Reference.Values.Sum(v => v.Instances):N0} -> {held.Latest.Values.Sum(v => v.Instances):N0}{(growth.Count == 0 ? ", no type changed" : "; most changed:")}");
             foreach (var line in growth)
             {
                 report.AppendLine("  " + line);
