@@ -1,7 +1,7 @@
 namespace TcpState.Benchmarks.Peers;
 
 /// <summary>The exporter daemon itself, run inside the namespace at its default 10 s interval.</summary>
-/// <param name="SingleScrapeMs">Median time of one uncached scrape (scrapes spaced beyond the 300 ms cache).</param>
+/// <param name="SingleScrapeMs">Median time of one uncached scrape (scrapes spaced beyond the 1 s cache).</param>
 /// <param name="Series">Sample lines in one /metrics response.</param>
 /// <param name="Wrk">wrk at 32 connections.</param>
 /// <param name="RssBytes">VmRSS at the end of the CPU window.</param>
@@ -11,6 +11,7 @@ namespace TcpState.Benchmarks.Peers;
 /// <param name="SampleSeconds">The daemon's own tcpstate_sample_duration_seconds at the end.</param>
 /// <param name="SampledSockets">Sum of its tcpstate_sockets at the end.</param>
 /// <param name="SlowSampleWarnings">Log lines warning that a sample took more than a tenth of the interval.</param>
+/// <param name="EffectiveInterval">tcpstate_sample_interval_seconds during the CPU window: 10 s, or longer after slow samples.</param>
 internal sealed record DaemonResult(
     double SingleScrapeMs,
     int Series,
@@ -21,4 +22,5 @@ internal sealed record DaemonResult(
     TimeSpan Window,
     double SampleSeconds,
     double SampledSockets,
-    int SlowSampleWarnings);
+    int SlowSampleWarnings,
+    TimeSpan EffectiveInterval);

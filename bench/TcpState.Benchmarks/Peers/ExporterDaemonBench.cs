@@ -7,7 +7,9 @@ namespace TcpState.Benchmarks.Peers;
 /// <summary>
 /// The built exporter, run inside the load's namespace with its default 10 s interval: the
 /// time of one uncached scrape, /metrics under wrk (32 connections), and its RSS and CPU share
-/// over whole intervals once the cold first sample is behind it.
+/// over whole intervals once the cold first sample is behind it. The interval the daemon
+/// really uses (it stretches after a sample longer than a tenth of it) is read from
+/// tcpstate_sample_interval_seconds and used for the windows.
 /// </summary>
 internal static class ExporterDaemonBench
 {
@@ -16,15 +18,12 @@ internal static class ExporterDaemonBench
     private const int WrkConnections = 32;
     private const int SingleScrapes = 8;
 
-    // Beyond the exporter's 300 ms response cache, so each scrape collects anew.
-    private static readonly TimeSpan ScrapeSpacing = TimeSpan.FromMilliseconds(400);
+    // Beyond the exporter's 1 s response cache, so each scrape collects anew.
+    private static readonly TimeSpan ScrapeSpacing = TimeSpan.FromMilliseconds(1100);
 
     public static DaemonResult Measure(SocketLoad load, string exporter, List<string> notes, List<string> problems, CancellationToken cancellation)
     {
-        // Whole intervals, so the window holds exactly that many samples whatever its phase; the
-        // TIME_WAIT mix must fit its window in one TIME_WAIT burst.
-        var window = load.Plan.TimeWait > 0 ? 3 * Interval : 6 * Interval;
-        PeersBenchmark.Progress($"exporter daemon: start, {window.TotalSeconds:0} s CPU window, single scrapes, wrk");
+        PeersBenchmark.Progress("exporter daemon: start, CPU window, single scrapes, wrk");
         using var daemon = new ScrapedProcess(load.Namespace, exporter,
             [$"--web.listen-address=127.0.0.1:{PeersBenchmark.ExporterPort}", $"--metrics.max-port-series={PeersBenchmark.DaemonMaxPortSeries}"],
             PeersBenchmark.ExporterPort, TimeSpan.FromMinutes(3));
@@ -42,6 +41,12 @@ internal static class ExporterDaemonBench
             Thread.Sleep(500);
         }
 
+        // Whole intervals, so the window holds exactly that many samples whatever its phase (at
+        // least 60 s, 30 s for the TIME_WAIT mix, which must fit its window in one TIME_WAIT burst).
+        var interval = EffectiveInterval(daemon);
+        var minimum = load.Plan.TimeWait > 0 ? 3 * Interval : 6 * Interval;
+        var window = interval * Math.Max(1, Math.Ceiling(minimum / interval));
+        PeersBenchmark.Progress($"exporter daemon: interval in effect {interval.TotalSeconds:0.#} s, {window.TotalSeconds:0} s CPU window");
         load.Ensure(window + TimeSpan.FromSeconds(2), cancellation);
         var cpuBefore = ProcessUsage.CpuSeconds(daemon.Pid);
         var windowClock = Stopwatch.StartNew();
@@ -66,9 +71,10 @@ internal static class ExporterDaemonBench
         // wrk runs between two samples: right after one ends, for what is left of the interval, so
         // that the sample's own CPU (a second of one of the two cores at 1M) does not land in the
         // scrape latencies. The scrape path never touches the kernel; this measures it alone.
-        load.Ensure(Interval + TimeSpan.FromSeconds(5), cancellation);
-        var wrkSeconds = (int)Math.Clamp(Interval.TotalSeconds - sampleSeconds - 1.5, 3, WrkDuration.TotalSeconds);
-        WaitForNextSample(daemon, cancellation);
+        interval = EffectiveInterval(daemon);
+        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
+        var wrkSeconds = (int)Math.Clamp(interval.TotalSeconds - sampleSeconds - 1.5, 3, WrkDuration.TotalSeconds);
+        WaitForNextSample(daemon, interval, cancellation);
         var wrk = load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), "wrk",
             "-t2", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency",
             $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess();
@@ -79,23 +85,30 @@ internal static class ExporterDaemonBench
         }
 
         var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal));
+        var intervalAfter = EffectiveInterval(daemon);
         var unexpected = daemon.Output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
         notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"daemon: pid {daemon.Pid}, {ScrapedProcess.Series(body)} series, its sample {sampleSeconds * 1000:0.0} ms for {sockets:0} sockets; {warnings} 'more than a tenth of the interval' warnings logged; wrk made {wrkResult.Requests} requests in {wrkSeconds} s between two samples"));
+            $"daemon: pid {daemon.Pid}, {ScrapedProcess.Series(body)} series, its sample {sampleSeconds * 1000:0.0} ms for {sockets:0} sockets; interval in effect {interval.TotalSeconds:0.#} s during the CPU window and wrk, {intervalAfter.TotalSeconds:0.#} s at the end; {warnings} 'more than a tenth of the interval' warnings logged; wrk made {wrkResult.Requests} requests in {wrkSeconds} s between two samples"));
         foreach (var line in unexpected)
         {
             notes.Add("daemon log: " + line);
         }
 
-        return new DaemonResult(Statistics.Median(scrapes), ScrapedProcess.Series(body), wrkResult, rss, peak, cpuShare, window, sampleSeconds, sockets, warnings);
+        return new DaemonResult(Statistics.Median(scrapes), ScrapedProcess.Series(body), wrkResult, rss, peak, cpuShare, window, sampleSeconds, sockets, warnings, interval);
     }
 
-    // Polls tcpstate_samples_total (through the 300 ms response cache) until it moves on.
-    private static void WaitForNextSample(ScrapedProcess daemon, CancellationToken cancellation)
+    // tcpstate_sample_interval_seconds: the configured 10 s, or longer after a slow sample.
+    private static TimeSpan EffectiveInterval(ScrapedProcess daemon) =>
+        ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_sample_interval_seconds") is var seconds && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : Interval;
+
+    // Polls tcpstate_samples_total until it moves on (a new sample invalidates the response cache).
+    private static void WaitForNextSample(ScrapedProcess daemon, TimeSpan interval, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var current = ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total");
-        while (ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total") <= current && clock.Elapsed < Interval * 2)
+        while (ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total") <= current && clock.Elapsed < interval * 2)
         {
             cancellation.ThrowIfCancellationRequested();
             Thread.Sleep(100);

@@ -115,7 +115,8 @@ internal static class PeersReport
         Row("/metrics wrk -c32 p99 (between samples)", r => r.Daemon is { } d ? Ms(d.Wrk.P99Ms) : "-");
         Row("/metrics wrk -c32 requests/s", r => r.Daemon is { } d ? N(d.Wrk.RequestsPerSecond) : "-");
         Row("daemon RSS MB (peak)", r => r.Daemon is { } d ? $"{d.RssBytes / 1048576.0:0} ({d.PeakRssBytes / 1048576.0:0})" : "-");
-        Row("daemon CPU, % of a core at 10 s", r => r.Daemon is { } d ? (d.CpuShare * 100).ToString("0.00", CultureInfo.InvariantCulture) : "-");
+        Row("daemon CPU, % of a core (--sample.interval 10s)", r => r.Daemon is { } d ? (d.CpuShare * 100).ToString("0.00", CultureInfo.InvariantCulture) : "-");
+        Row("daemon's interval in effect, s", r => r.Daemon is { } d ? d.EffectiveInterval.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) : "-");
         Row("daemon's own sample", r => r.Daemon is { } d ? Ms(d.SampleSeconds * 1000) : "-");
         return table.ToString();
     }

@@ -26,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "A sample took {Duration} ms, more than a tenth of the {Interval} interval: sampling every {Effective} (ten times the sample, at most 5m) until samples are faster; consider a longer --sample.interval")]
     public static partial void SlowSample(ILogger logger, long duration, string interval, string effective);
 
-    [LoggerMessage(1010, LogLevel.Information, "A sample took {Duration} ms again, under a tenth of the interval: sampling every {Interval} as configured")]
+    [LoggerMessage(1010, LogLevel.Information, "A sample took {Duration} ms, under a twentieth of the interval: sampling every {Interval} as configured")]
     public static partial void IntervalRestored(ILogger logger, long duration, string interval);
 
     [LoggerMessage(1008, LogLevel.Warning, "Cannot read the open files of {Processes} processes (for example pid {Pid} {Name}): running as uid {Uid} without {Missing}. {Sockets} sockets are reported with process=\"(unknown)\" and counted in tcpstate_unattributed_sockets; grant CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH to attribute them. Everything else works.")]

@@ -35,6 +35,7 @@ public sealed class SamplingService : BackgroundService
     private bool _warnedUnreadable;
     private long _lastSampleStart;
     private TimeSpan _interval;
+    private bool _slow;
 
     public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger, Kernel.Proc.ProcessSocketMap? owners = null)
     {
@@ -149,22 +150,24 @@ public sealed class SamplingService : BackgroundService
         }
     }
 
-    // Failed samples count too: a dump that times out is as slow as one that completes.
+    // Failed samples count too: a dump that times out is as slow as one that completes. The log
+    // has hysteresis: samples are "slow" from the first one above a tenth of the interval until
+    // one takes less than a twentieth, so samples hovering around a tenth (where the stretched
+    // interval barely differs from the configured one) do not log a line each.
     private void AdaptInterval(TimeSpan duration)
     {
         var configured = _options.SampleInterval;
         var next = duration > configured / SlowFraction
             ? TimeSpan.FromTicks(Math.Min(Math.Max(configured.Ticks, duration.Ticks * SlowFraction), Math.Max(configured.Ticks, MaximumInterval.Ticks)))
             : configured;
-        if (next == _interval) return;
-
-        // Logged when the interval stretches or returns, not for every slow sample.
-        if (_interval == configured)
+        if (!_slow && next > configured)
         {
+            _slow = true;
             Log.SlowSample(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
         }
-        else if (next == configured)
+        else if (_slow && duration < configured / (2 * SlowFraction))
         {
+            _slow = false;
             Log.IntervalRestored(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured));
         }
 

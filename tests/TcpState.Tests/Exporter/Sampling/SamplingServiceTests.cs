@@ -165,6 +165,8 @@ public sealed class SamplingServiceTests : IDisposable
         await WaitUntil(() => statistics.Samples >= 2);
         var restoredAt = statistics.Samples;
         await WaitUntil(() => statistics.Samples >= restoredAt + 3);
+        // The line needs a sample under a twentieth of the interval (5 ms): these take microseconds.
+        await WaitUntil(() => log.Entries.Any(e => e.Message.Contains("as configured", StringComparison.Ordinal)));
         await service.StopAsync(CancellationToken.None);
 
         Assert.True(stretched >= TimeSpan.FromMilliseconds(1500), $"stretched to {stretched}");
