@@ -111,9 +111,13 @@ public sealed class NamespaceEndToEndTests : IClassFixture<NamespaceEndToEndTest
         {
             using (SocketHolderProcess.Start(transient, "--ipv4", "--timeout", "60", "--listen", "7200", "--established", "7200:3"))
             {
-                // A sample covers every namespace on the machine: allow for a few slow ones.
-                var text = _running.WithNetns.WaitForMetrics(t => t.Contains($"netns=\"{transient.Name}\"", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-                Assert.Equal(6, PrometheusText.Samples(text, "tcpstate_sockets")[$"container=,netns={transient.Name},state=established"]);
+                // The namespace exists (and may be sampled empty or half built) before the holder's
+                // sockets do: wait for a sample taken after they were all made; a miscount times out
+                // with the last scrape. A sample covers every namespace on the machine: allow for a
+                // few slow ones.
+                var key = $"container=,netns={transient.Name},state=established";
+                var text = _running.WithNetns.WaitForMetrics(t => PrometheusText.Samples(t, "tcpstate_sockets").GetValueOrDefault(key) == 6, TimeSpan.FromSeconds(60));
+                Assert.Equal(6, PrometheusText.Samples(text, "tcpstate_sockets")[key]);
             }
         }
         finally
