@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using TcpState.Core;
 using TcpState.Exporter.Configuration;
 using TcpState.Exporter.Sampling;
+using TcpState.Kernel.Namespaces;
 using TcpState.Tests.Infrastructure;
 using TcpState.Tests.TestSupport;
 
@@ -139,16 +140,26 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
     [Fact]
     public void Sample_OverTheCap_SamplesMaxAndKeepsTheSameOnes()
     {
-        using var sampling = Create(("Netns:Max", "1"));
+        // A named directory of the test's own (bind mounts, as 'ip netns add' makes them), so that
+        // the namespace the cap keeps (named ones come first, by name) is one of this class's, not
+        // another test's that may be deleted at any moment.
+        using var named = new NamedDirectory();
+        named.Bind("b-first", _spaces.A);
+        named.Bind("c-second", _spaces.B);
+        using var sampling = Create(new NetworkNamespaceDiscovery("/proc", named.Path), ("Netns:Max", "1"));
 
         var first = sampling.Sample();
+        using var newcomer = new NetworkNamespace();
+        named.Bind("a-newcomer", newcomer); // sorts first from now on
         var second = sampling.Sample();
 
+        Assert.Equal("b-first", Assert.Single(first.Sampled).Netns);
         Assert.True(first.Discovered >= 2);
-        var sampled = Assert.Single(first.Sampled);
-        Assert.Equal(first.Discovered - 1, first.Skipped["limit"] + first.Skipped["gone"]);
-        Assert.Equal(sampled.Netns, Assert.Single(second.Sampled).Netns);
-        Assert.Equal(sampled.Netns, Assert.Single(sampling.Open));
+        Assert.Equal(first.Discovered - 1, first.Skipped["limit"]);
+        // Already sampled, it keeps its place: the set does not flap when namespaces come.
+        Assert.Equal("b-first", Assert.Single(second.Sampled).Netns);
+        Assert.Equal(second.Discovered - 1, second.Skipped["limit"]);
+        Assert.Equal("b-first", Assert.Single(sampling.Open));
     }
 
     [Fact]
@@ -182,14 +193,38 @@ public sealed class NamespaceSamplingTests : IClassFixture<NamespaceSamplingTest
         Assert.True(set.Skipped["no_process"] >= 1);
     }
 
-    private static NamespaceSampling Create(params (string Key, string Value)[] settings)
+    private static NamespaceSampling Create(params (string Key, string Value)[] settings) => Create(null, settings);
+
+    private static NamespaceSampling Create(NetworkNamespaceDiscovery? discovery, params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)).Append(new("Netns:Enabled", "true")))
             .Build();
         var options = ExporterOptions.Parse(configuration, out var errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
         var owners = SamplerFactory.CreateOwners(options, TimeProvider.System);
-        return new NamespaceSampling(options, owners, TimeProvider.System, new CapturingLogger<NamespaceSampling>());
+        return new NamespaceSampling(options, owners, TimeProvider.System, new CapturingLogger<NamespaceSampling>(), discovery);
+    }
+
+    /// <summary>A directory of namespace bind mounts, as /run/netns is; unmounted and removed on dispose.</summary>
+    private sealed class NamedDirectory : IDisposable
+    {
+        private readonly List<string> _mounts = [];
+
+        public string Path { get; } = Directory.CreateTempSubdirectory("tcpstate-netns-").FullName;
+
+        public void Bind(string name, NetworkNamespace ns)
+        {
+            var target = System.IO.Path.Combine(Path, name);
+            File.WriteAllBytes(target, []);
+            ProcessRunner.Run("mount", ["--bind", ns.Path, target], NetworkNamespace.DefaultCommandTimeout).EnsureSuccess();
+            _mounts.Add(target);
+        }
+
+        public void Dispose()
+        {
+            foreach (var target in _mounts) ProcessRunner.Run("umount", [target], NetworkNamespace.DefaultCommandTimeout);
+            Directory.Delete(Path, recursive: true);
+        }
     }
 
     /// <summary>Namespace A: a server on 7001 with 4 connections and 2 CLOSE_WAIT; B: IPv6 on 7443 with 3.</summary>
