@@ -84,7 +84,7 @@ public sealed class StatusPageBrowserTests : IClassFixture<StatusPageBrowserTest
         Assert.Equal("Live", page.TextOf("badge"));
         Assert.Contains(" ago) from netlink in ", page.TextOf("sample-text"), StringComparison.Ordinal);
         // A CSP violation (a wrong hash) or a script error would be logged here.
-        Assert.Empty(_running.ConsoleMessages);
+        Assert.True(_running.ConsoleMessages.Count == 0, "console: " + string.Join("\n", _running.ConsoleMessages));
     }
 
     [Fact]
