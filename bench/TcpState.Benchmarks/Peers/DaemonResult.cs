@@ -1,3 +1,5 @@
+using TcpState.Bench;
+
 namespace TcpState.Benchmarks.Peers;
 
 /// <summary>The exporter daemon itself, run inside the namespace at its default 10 s interval.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TcpState.Bench;
 using TcpState.Tests.Infrastructure;
 
 namespace TcpState.Benchmarks.Peers;
@@ -79,9 +80,9 @@ internal static class ExporterDaemonBench
             "-t2", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency",
             $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess();
         var wrkResult = WrkResult.Parse(wrk.StandardOutput);
-        if (wrkResult.Errors.Length > 0)
+        if (wrkResult.Problems.Length > 0)
         {
-            problems.Add($"wrk: {wrkResult.Errors}");
+            problems.Add($"wrk: {wrkResult.Problems}");
         }
 
         var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using TcpState.Bench;
 using TcpState.Tests.Infrastructure;
 using TcpState.Tests.TestSupport;
 

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace TcpState.Reliability.Load;
+namespace TcpState.Bench;
 
-/// <summary>The numbers of one <c>wrk --latency</c> run, parsed from its report.</summary>
+/// <summary>
+/// The numbers of one <c>wrk --latency</c> run, parsed from its report. Shared by the benchmark
+/// (<c>bench/run.sh</c>) and the load test (<c>bench/load.sh</c>): linked into both projects.
+/// </summary>
 internal sealed partial record WrkResult(
     long Requests,
     double Seconds,
@@ -17,6 +20,14 @@ internal sealed partial record WrkResult(
     long Timeouts)
 {
     public long SocketErrors => ConnectErrors + ReadErrors + WriteErrors + Timeouts;
+
+    public double P50Ms => LatencyPercentilesMs[50];
+
+    public double P99Ms => LatencyPercentilesMs[99];
+
+    /// <summary>What went wrong, for a report line; "" when nothing did.</summary>
+    public string Problems => SocketErrors == 0 && Non2xx == 0 ? ""
+        : $"socket errors: connect {ConnectErrors}, read {ReadErrors}, write {WriteErrors}, timeout {Timeouts}; non-2xx or 3xx responses: {Non2xx}";
 
     /// <exception cref="FormatException">The text is not a wrk report with a latency distribution.</exception>
     public static WrkResult Parse(string report)
@@ -35,9 +46,9 @@ internal sealed partial record WrkResult(
             percentiles[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)] = Milliseconds(m.Groups[2].Value, m.Groups[3].Value);
         }
 
-        if (!percentiles.ContainsKey(99))
+        if (!percentiles.ContainsKey(50) || !percentiles.ContainsKey(99))
         {
-            throw new FormatException("wrk printed no 99% latency (was --latency given?):\n" + report);
+            throw new FormatException("wrk printed no 50% or 99% latency (was --latency given?):\n" + report);
         }
 
         var errors = Errors().Match(report);
