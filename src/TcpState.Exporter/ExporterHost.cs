@@ -102,17 +102,12 @@ public static class ExporterHost
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SamplerStatistics>();
         services.AddSingleton(provider => SamplerFactory.CreateOwners(options, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider =>
-        {
-            var sampler = SamplerFactory.Create(
-                options,
-                provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>(),
-                provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling"));
-            sampler.Retried = provider.GetRequiredService<SamplerStatistics>().RecordRetry;
-            if (sampler.Namespaces is NamespaceSampling namespaces) namespaces.Retried = sampler.Retried;
-            return sampler;
-        });
+        services.AddSingleton(provider => SamplerFactory.Create(
+            options,
+            provider.GetRequiredService<Kernel.Proc.ProcessSocketMap>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpState.Exporter.Sampling"),
+            provider.GetRequiredService<SamplerStatistics>().RecordRetry));
         services.AddSingleton(provider => new SamplingService(
             provider.GetRequiredService<SocketSampler>(),
             provider.GetRequiredService<SnapshotStore>(),

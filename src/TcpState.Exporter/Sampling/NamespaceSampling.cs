@@ -195,11 +195,10 @@ public sealed class NamespaceSampling : INamespaceSampler, IDisposable
     private void Forget(IReadOnlyList<DiscoveredNamespace> found)
     {
         var present = new HashSet<ulong>(found.Select(f => f.Inode));
-        foreach (var inode in _entries.Keys.Where(k => !present.Contains(k)).ToList())
+        foreach (var (inode, entry) in _entries.Where(e => !present.Contains(e.Key)).ToList())
         {
-            NamespaceLog.Forgotten(_logger, inode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            NamespaceLog.Forgotten(_logger, entry.Label);
             Close(inode);
-            _failing.Remove(inode);
         }
 
         foreach (var inode in _failing.Keys.Where(k => !present.Contains(k)).ToList()) _failing.Remove(inode);

@@ -41,7 +41,10 @@ public sealed unsafe class NetworkNamespaceDiscovery
     /// </summary>
     public IReadOnlyList<DiscoveredNamespace> Discover()
     {
-        OwnInode = ReadNamespaceLink(Path.Combine(_procRoot, "self", "ns", "net")) ?? 0;
+        // stat follows the link to the namespace's nsfs inode: its inode is the namespace's, and its
+        // device is the one every nsfs binding under /run/netns has.
+        var own = Stat(Path.Combine(_procRoot, "self", "ns", "net"));
+        OwnInode = own?.Inode ?? 0;
         var pids = new Dictionary<ulong, List<int>>();
         var unreadable = 0;
         IEnumerable<string> entries;
@@ -70,7 +73,7 @@ public sealed unsafe class NetworkNamespaceDiscovery
         }
 
         UnreadableProcesses = unreadable;
-        var named = ReadNamed();
+        var named = own is { } self ? ReadNamed(self.Device) : [];
         var result = new List<DiscoveredNamespace>(pids.Count + named.Count);
         foreach (var (inode, name) in named.OrderBy(n => n.Value, StringComparer.Ordinal))
         {
@@ -96,18 +99,17 @@ public sealed unsafe class NetworkNamespaceDiscovery
         return list;
     }
 
-    // Named namespaces: entries of /run/netns that are nsfs bindings (same device as our own
-    // namespace link). A leftover file whose bind mount is gone is on tmpfs and is ignored.
-    private Dictionary<ulong, string> ReadNamed()
+    // Named namespaces: entries of /run/netns that are nsfs bindings (on nsfs's device). A leftover
+    // file whose bind mount is gone is on tmpfs and is ignored.
+    private Dictionary<ulong, string> ReadNamed(ulong nsfsDevice)
     {
         var named = new Dictionary<ulong, string>();
         if (!Directory.Exists(_namedDirectory)) return named;
-        if (Stat(Path.Combine(_procRoot, "self", "ns", "net")) is not { } own) return named;
         try
         {
             foreach (var file in Directory.EnumerateFiles(_namedDirectory))
             {
-                if (Stat(file) is { } entry && entry.Device == own.Device && entry.Inode != 0)
+                if (Stat(file) is { } entry && entry.Device == nsfsDevice && entry.Inode != 0)
                 {
                     named.TryAdd(entry.Inode, Path.GetFileName(file));
                 }
@@ -120,8 +122,6 @@ public sealed unsafe class NetworkNamespaceDiscovery
 
         return named;
     }
-
-    private static ulong? ReadNamespaceLink(string path) => ReadNamespaceLink(path, out _);
 
     // "net:[4026531840]" -> 4026531840
     private static ulong? ReadNamespaceLink(string path, out bool denied)
