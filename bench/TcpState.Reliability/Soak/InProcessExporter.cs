@@ -84,9 +84,8 @@ internal sealed class InProcessExporter : IAsyncDisposable
     public void Sample() => _sampling.SampleOnce();
 
     /// <summary>
-    /// Time since the last <see cref="Scrape"/> by anyone. The daemon answers scrapes within 300 ms
-    /// of a collection from that collection, so a scrape meant to see the latest sample must wait
-    /// this long after any earlier scrape, not only after its own previous one.
+    /// Time since the last <see cref="Scrape"/> by anyone, for spacing the scrapes that check the
+    /// latest sample (the daemon serves one collection until the next sample, 1 s at most).
     /// </summary>
     public TimeSpan SinceLastScrape => _sinceLastScrape.Elapsed;
 

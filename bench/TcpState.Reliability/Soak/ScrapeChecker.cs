@@ -33,9 +33,10 @@ internal sealed class ScrapeChecker
 
     public void MaybeCheck()
     {
-        // Measured from any scrape (the soak's measurements and drains scrape too): a scrape within
-        // the daemon's 300 ms response cache of another one gets that one's collection, made before
-        // the latest sample, and would be reported as a mismatch that is not the daemon's.
+        // Measured from any scrape (the soak's measurements and drains scrape too). The daemon once
+        // served a scrape within 300 ms of another from that one's collection even after a newer
+        // sample (a mismatch that was not the daemon's); its cache now ends with each new sample,
+        // and the spacing stays as a margin.
         if (_exporter.SinceLastScrape < Every)
         {
             return;

@@ -24,7 +24,7 @@ internal sealed class SoakMode : IReliabilityMode
     // growth from the first judged phase to the last, is a leak.
     private const long HeapTolerance = 1024 * 1024;
 
-    private static readonly TimeSpan ScrapeEvery = TimeSpan.FromMilliseconds(350); // longer than the 300 ms scrape cache
+    private static readonly TimeSpan ScrapeEvery = TimeSpan.FromMilliseconds(350); // scrapes spaced as they were when the daemon cached responses for 300 ms whatever the sample (now: until the next sample, 1 s at most)
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(180);
 
     public string Name => "soak";

@@ -38,7 +38,7 @@ public sealed class TcpStateMetrics : IDisposable
             "Connections waiting in the accept queue of the listeners on the port (summed over listeners sharing it, e.g. SO_REUSEPORT). At the limit, new connections are dropped.");
         _meter.CreateObservableGauge("tcpstate.listen.queue.limit", () => ObserveQueues(q => q.Limit), "{connection}",
             "The accept-queue limit (listen() backlog, capped by net.core.somaxconn) of the listeners on the port, summed like tcpstate_listen_queue. Absent with the proc source, which does not report it.");
-        _meter.CreateObservableGauge("tcpstate.ephemeral.port.range.size", () => MeasureIfKnown(s => s.PortRange?.Usable), "{port}",
+        _meter.CreateObservableGauge("tcpstate.ephemeral.port.range.size", () => MeasureViews(s => s.PortRange?.Usable), "{port}",
             "Ports connect() can pick automatically: the size of net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports within it.");
         _meter.CreateObservableGauge("tcpstate.destination.ephemeral.ports", () => ObserveDestinations(d => d.PortsInUse), "{port}",
             "For the busiest remote destinations (--ephemeral.top-destinations), ephemeral local ports held by client sockets toward the address and port, TIME_WAIT included. When it reaches the range size, connect() to that destination fails with EADDRNOTAVAIL.");
@@ -220,20 +220,12 @@ public sealed class TcpStateMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<double>> MeasureIfKnown(Func<SocketSnapshot, double?> read)
+    // One value per view (the host, then each other namespace with its labels), where it is known.
+    private IEnumerable<Measurement<double>> MeasureViews(Func<SocketSnapshot, double?> read)
     {
         foreach (var (snapshot, view) in Views())
         {
             if (read(snapshot) is { } value) yield return new Measurement<double>(value, Labels(view));
-        }
-    }
-
-    // One value per view: the host, then each other namespace with its labels.
-    private IEnumerable<Measurement<double>> MeasureViews(Func<SocketSnapshot, double> read)
-    {
-        foreach (var (snapshot, view) in Views())
-        {
-            yield return new Measurement<double>(read(snapshot), Labels(view));
         }
     }
 
