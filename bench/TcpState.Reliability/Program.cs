@@ -6,7 +6,7 @@ using TcpState.Reliability.Soak;
 
 // Exit codes: 0 every check passed, 1 a check failed (the output says which), 2 usage error,
 // 130 interrupted.
-IReliabilityMode[] modes = [new FuzzMode(), new LoadMode(), new SoakMode()];
+IReliabilityMode[] modes = [new FuzzMode(), new LoadMode(), new SoakMode(), new HeapDiffMode()];
 
 var mode = args.Length > 0 ? modes.FirstOrDefault(m => m.Name == args[0]) : null;
 if (mode is null)

@@ -189,3 +189,22 @@ internal static class ObjectCensus
         return [.. fields];
     }
 }
+
+/// <summary>
+/// A census kept on disk between phases: one held in memory is part of the heap the soak measures,
+/// and grows with what it counts (a census of the reference and one of the latest phase were most
+/// of one run's phase-to-phase "growth", found with heap dumps, <c>soak --dump-dir</c>).
+/// </summary>
+internal static class CensusFile
+{
+    public static string Save(Dictionary<string, (long Instances, long Elements)> census, string path)
+    {
+        File.WriteAllLines(path, census.Select(c => FormattableString.Invariant($"{c.Value.Instances}\t{c.Value.Elements}\t{c.Key}")));
+        return path;
+    }
+
+    public static Dictionary<string, (long Instances, long Elements)> Load(string path) =>
+        File.ReadLines(path)
+            .Select(line => line.Split('\t', 3))
+            .ToDictionary(f => f[2], f => (long.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+}

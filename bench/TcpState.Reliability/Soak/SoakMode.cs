@@ -29,7 +29,7 @@ internal sealed class SoakMode : IReliabilityMode
 
     public string Name => "soak";
 
-    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label] [--census-statics]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
+    public string Usage => "soak [--samples N] [--phases N] [--warmup-samples N] [--pace-ms N] [--holders N] [--holder-period-ms N] [--seed N] [--pid-label] [--census-statics] [--dump-dir DIR]   (as root; default 10000 judged samples in 3 phases after a 1000-sample warm-up churn, 5 ms apart, 4 churn holders replaced every 300 ms)";
 
     public int Run(IReadOnlyList<string> arguments, CancellationToken cancellation) =>
         RunAsync(arguments, cancellation).GetAwaiter().GetResult();
@@ -46,6 +46,7 @@ internal sealed class SoakMode : IReliabilityMode
         var holders = (int)reader.Number("--holders", 4, 1, 64);
         var holderPeriod = TimeSpan.FromMilliseconds(reader.Number("--holder-period-ms", 300, 0, 60_000));
         var seed = (int)reader.Number("--seed", 1, 0, int.MaxValue);
+        var dumpDirectory = reader.Text("--dump-dir");
         reader.RejectUnknown();
         if (reader.Positional.Count > 0)
         {
@@ -74,11 +75,14 @@ internal sealed class SoakMode : IReliabilityMode
         // Warm-up without churn: JIT, the daemon's tables at their quiet size, the HTTP connection.
         Loop(exporter, checker, 500, pace, cancellation);
 
-        // What the harness keeps between measurements is on the heap it measures, so it must be the
-        // same at every measurement: two censuses (the reference's and the latest phase's) from here
-        // on, each replaced by one of its kind. Taking them now also loads, before anything is
-        // measured, the assemblies of the field types the census's reflection reaches (two fds each).
-        var held = (Reference: ObjectCensus.Take(exporter.StateRoots), Latest: ObjectCensus.Take(exporter.StateRoots));
+        // What the harness keeps between measurements is on the heap it measures: the censuses (the
+        // reference's and the latest phase's) wait on disk (CensusFile). Taking them now also loads,
+        // before anything is measured, the assemblies of the field types the census's reflection
+        // reaches (two fds each).
+        var censuses = Directory.CreateTempSubdirectory("tcpstate-soak-census-");
+        var held = (Reference: Path.Combine(censuses.FullName, "reference"), Latest: Path.Combine(censuses.FullName, "latest"));
+        CensusFile.Save(ObjectCensus.Take(exporter.StateRoots), held.Reference);
+        CensusFile.Save(ObjectCensus.Take(exporter.StateRoots), held.Latest);
         var quiet = Measure(exporter);
         var baselineStates = exporter.Latest.StateCounts.ToArray();
         Console.WriteLine($"before any churn:  {quiet}");
@@ -89,7 +93,7 @@ internal sealed class SoakMode : IReliabilityMode
         var plan = new List<(string Name, long Samples)> { ("warm-up churn", warmupSamples) };
         for (var phase = 1; phase <= phases; phase++) plan.Add(($"phase {phase}", samples / phases + (phase <= samples % phases ? 1 : 0)));
         var results = new List<(string Name, SoakMeasurement After, bool Drained)>();
-        Dictionary<string, (long Instances, long Elements)>? staticsReference = null;
+        var staticsReference = Path.Combine(censuses.FullName, "statics-reference");
         var total = Stopwatch.StartNew();
         foreach (var (name, count) in plan)
         {
@@ -108,39 +112,19 @@ internal sealed class SoakMode : IReliabilityMode
             clock.Restart();
             var drained = Drain(exporter, checker, baselineStates, quiet.Series, cancellation);
             var after = Measure(exporter);
-            var census = ObjectCensus.Take(exporter.StateRoots);
+            if (dumpDirectory is not null) HeapDump.Write(dumpDirectory, $"{results.Count}-{name.Replace(' ', '-')}");
             Console.WriteLine($"after {name + ":",-14} {after}");
             Console.WriteLine($"                   load average: {LoadAverage.Now()}");
             Console.WriteLine($"                   {count:N0} churn samples in {churnTime.TotalSeconds:0.0} s, drained in {clock.Elapsed.TotalSeconds:0.0} s{(drained ? "" : " (NOT back to the baseline table)")}; fds: {after.DescribeFds()}");
+            var harnessRoots = (IEnumerable<(object Root, string Name)>)[(churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")];
             if (results.Count == 0)
             {
-                // The reference: its census, and a second one in the place of the latest phase's.
-                held = (census, ObjectCensus.Take(exporter.StateRoots));
-                if (censusStatics)
-                {
-                    staticsReference = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
-                }
-
+                TakeReferenceCensus(exporter, held, censusStatics ? staticsReference : null, harnessRoots);
                 results.Add((name, after, drained));
                 continue;
             }
 
-            // Against the reference (the end of the warm-up churn): which files this phase opened,
-            // and which of the daemon's objects it added. The first place to look when a check fails.
-            var files = after.FilesChangedSince(results[0].After).ToList();
-            Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
-            var grown = ObjectCensus.Growth(held.Latest, census, 3).ToList();
-            Console.WriteLine($"                   objects reachable from the daemon's services: {census.Values.Sum(v => v.Instances):N0} (previous phase {held.Latest.Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
-            held = (held.Reference, census);
-            if (censusStatics)
-            {
-                // Diagnosis of heap growth the daemon's services do not reach: everything reachable
-                // from the statics of all loaded types and from the harness's own objects, against
-                // the same census at the reference. Not kept on the heap: it is a one-off per phase.
-                var everything = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), (churn, "harness churn"), (checker, "harness checker"), (exporter, "harness exporter"), (results, "harness results")]);
-                Console.WriteLine($"                   everything reachable (statics, harness): {everything.Values.Sum(v => v.Instances):N0}; most changed since the reference: {string.Join("; ", ObjectCensus.Growth(staticsReference!, everything, 8))}");
-            }
-
+            ReportPhaseCensus(exporter, held, censusStatics ? staticsReference : null, harnessRoots, after, results[0].After);
             // Only the reference's list of open files is kept: a copy per phase would grow the heap.
             results.Add((name, after with { OpenFiles = [] }, drained));
         }
@@ -161,8 +145,9 @@ internal sealed class SoakMode : IReliabilityMode
         {
             // What the daemon's own objects gained from the reference to the end: the first place to
             // look when the heap grows (the harness's objects are not reachable from these roots).
-            var growth = ObjectCensus.Growth(held.Reference, held.Latest, 12).ToList();
-            report.AppendLine(CultureInfo.InvariantCulture, $"objects reachable from the daemon's services, reference -> end: {held.Reference.Values.Sum(v => v.Instances):N0} -> {held.Latest.Values.Sum(v => v.Instances):N0}{(growth.Count == 0 ? ", no type changed" : "; most changed:")}");
+            var (first, last) = (CensusFile.Load(held.Reference), CensusFile.Load(held.Latest));
+            var growth = ObjectCensus.Growth(first, last, 12).ToList();
+            report.AppendLine(CultureInfo.InvariantCulture, $"objects reachable from the daemon's services, reference -> end: {first.Values.Sum(v => v.Instances):N0} -> {last.Values.Sum(v => v.Instances):N0}{(growth.Count == 0 ? ", no type changed" : "; most changed:")}");
             foreach (var line in growth)
             {
                 report.AppendLine("  " + line);
@@ -170,6 +155,7 @@ internal sealed class SoakMode : IReliabilityMode
         }
 
         report.AppendLine(CultureInfo.InvariantCulture, $"total run time {total.Elapsed.TotalSeconds:0} s");
+        censuses.Delete(recursive: true);
         var checks = new List<(bool Passed, string What)>
         {
             (checker.Mismatches == 0, "every scrape during the churn exposed exactly the latest sample's groups"),
@@ -240,6 +226,40 @@ internal sealed class SoakMode : IReliabilityMode
         }
 
         return false;
+    }
+
+    // The reference: its census, and a second one in the place of the latest phase's. Censuses are
+    // taken and compared in methods of their own, never in RunAsync: a local of an async method is
+    // a field of its state machine and would keep the last census alive on the measured heap.
+    private static void TakeReferenceCensus(InProcessExporter exporter, (string Reference, string Latest) held, string? staticsReference, IEnumerable<(object Root, string Name)> harnessRoots)
+    {
+        CensusFile.Save(ObjectCensus.Take(exporter.StateRoots), held.Reference);
+        CensusFile.Save(ObjectCensus.Take(exporter.StateRoots), held.Latest);
+        if (staticsReference is not null)
+        {
+            CensusFile.Save(ObjectCensus.Take([.. ObjectCensus.StaticRoots(), .. harnessRoots]), staticsReference);
+        }
+    }
+
+    // Against the reference (the end of the warm-up churn): which files this phase opened, and
+    // which of the daemon's objects it added. The first place to look when a check fails.
+    private static void ReportPhaseCensus(InProcessExporter exporter, (string Reference, string Latest) held, string? staticsReference, IEnumerable<(object Root, string Name)> harnessRoots, SoakMeasurement after, SoakMeasurement reference)
+    {
+        var files = after.FilesChangedSince(reference).ToList();
+        Console.WriteLine($"                   open files vs the reference: {(files.Count == 0 ? "the same" : string.Join(", ", files))}");
+        var census = ObjectCensus.Take(exporter.StateRoots);
+        var previous = CensusFile.Load(held.Latest);
+        var grown = ObjectCensus.Growth(previous, census, 3).ToList();
+        Console.WriteLine($"                   objects reachable from the daemon's services: {census.Values.Sum(v => v.Instances):N0} (previous phase {previous.Values.Sum(v => v.Instances):N0}){(grown.Count == 0 ? "" : "; most changed: " + string.Join("; ", grown))}");
+        CensusFile.Save(census, held.Latest);
+        if (staticsReference is not null)
+        {
+            // Diagnosis of heap growth the daemon's services do not reach: everything reachable
+            // from the statics of all loaded types and from the harness's own objects, against
+            // the same census at the reference.
+            var everything = ObjectCensus.Take([.. ObjectCensus.StaticRoots(), .. harnessRoots]);
+            Console.WriteLine($"                   everything reachable (statics, harness): {everything.Values.Sum(v => v.Instances):N0}; most changed since the reference: {string.Join("; ", ObjectCensus.Growth(CensusFile.Load(staticsReference), everything, 8))}");
+        }
     }
 
     private static SoakMeasurement Measure(InProcessExporter exporter)
