@@ -42,6 +42,17 @@ internal sealed class HeapDiffMode : IReliabilityMode
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes,12:+#,0;-#,0;0} {count,8:+#,0;-#,0;0}  {type}"));
         }
 
+        // The OpenTelemetry SDK keeps a metric point's attribute array after the point is reclaimed
+        // (its series went away) until the slot is reused, and reuses slots first in, first out: so
+        // slots holding attributes grow with series churn up to the instrument's cardinality limit.
+        var slotsBefore = MetricSlots(reader.Positional[0]);
+        var slotsAfter = MetricSlots(reader.Positional[1]);
+        Console.WriteLine("OpenTelemetry metric points holding an attribute array, by instrument (before -> after, of slots):");
+        foreach (var (instrument, (slots, holding)) in slotsAfter.Where(s => s.Value.Holding != slotsBefore.GetValueOrDefault(s.Key).Holding))
+        {
+            Console.WriteLine($"  {instrument}: {slotsBefore.GetValueOrDefault(instrument).Holding:N0} -> {holding:N0} of {slots:N0}");
+        }
+
         var grown = changes.Where(c => c.Bytes > 0).Take(paths).Select(c => c.Type).ToHashSet(StringComparer.Ordinal);
         if (grown.Count > 0)
         {
@@ -76,6 +87,37 @@ internal sealed class HeapDiffMode : IReliabilityMode
             foreach (var reference in item.EnumerateReferences(carefully: true, considerDependantHandles: true))
             {
                 if (seen.Add(reference.Address)) pending.Push(reference.Address);
+            }
+        }
+
+        return result;
+    }
+
+    // Reads SDK internals (OpenTelemetry 1.20: Metric.AggregatorStore.metricPoints, MetricPoint.Tags):
+    // a diagnostic that names what it cannot read rather than failing the comparison.
+    private static SortedDictionary<string, (long Slots, long Holding)> MetricSlots(string path)
+    {
+        using var target = DataTarget.LoadDump(path);
+        using var runtime = target.ClrVersions[0].CreateRuntime();
+        var result = new SortedDictionary<string, (long Slots, long Holding)>(StringComparer.Ordinal);
+        foreach (var metric in runtime.Heap.EnumerateObjects().Where(o => o.Type?.Name == "OpenTelemetry.Metrics.Metric"))
+        {
+            try
+            {
+                var name = metric.ReadValueTypeField("<InstrumentIdentity>k__BackingField").ReadObjectField("<InstrumentName>k__BackingField").AsString() ?? "?";
+                var points = metric.ReadObjectField("AggregatorStore").ReadObjectField("metricPoints").AsArray();
+                long holding = 0;
+                for (var i = 0; i < points.Length; i++)
+                {
+                    if (!points.GetStructValue(i).ReadValueTypeField("<Tags>k__BackingField").ReadObjectField("KeyAndValues").IsNull) holding++;
+                }
+
+                var (slots, held) = result.GetValueOrDefault(name);
+                result[name] = (slots + points.Length, held + holding);
+            }
+            catch (ArgumentException e)
+            {
+                result[$"(unreadable: {e.Message})"] = (0, 0);
             }
         }
 
