@@ -244,10 +244,20 @@ public sealed class SamplingService : BackgroundService
         return needed > configured.Ticks ? TimeSpan.FromTicks(needed) : configured;
     }
 
+    // The lower of two, the median of three; allocates nothing.
     private TimeSpan SustainedCpu()
     {
-        var costs = _recentCpu.Order().ToArray();
-        return costs.Length < CpuHistory ? costs[0] : costs[costs.Length / 2];
+        TimeSpan a = default, b = default, c = default;
+        var n = 0;
+        foreach (var cost in _recentCpu)
+        {
+            (a, b, c) = n switch { 0 => (cost, b, c), 1 => (a, cost, c), _ => (a, b, cost) };
+            n++;
+        }
+
+        var low = a < b ? a : b;
+        var high = a < b ? b : a;
+        return n switch { 1 => a, 2 => low, _ => c < low ? low : c > high ? high : c };
     }
 
     private string FormatPercent() => (_cpuBudget * 100).ToString("0.###", CultureInfo.InvariantCulture);
