@@ -9,8 +9,8 @@ namespace TcpState.Benchmarks.Peers;
 /// The built exporter, run inside the load's namespace with its default 10 s interval: the
 /// time of one uncached scrape, /metrics under wrk (32 connections), and its RSS and CPU share
 /// over whole intervals once the cold first sample is behind it. The interval the daemon
-/// really uses (it stretches after a sample longer than a tenth of it) is read from
-/// tcpstate_sample_interval_seconds and used for the windows.
+/// really uses (it stretches after a sample longer than a tenth of it, and to hold samples within
+/// --sample.max-cpu-percent) is read from tcpstate_sample_interval_seconds and used for the windows.
 /// </summary>
 internal static class ExporterDaemonBench
 {
@@ -42,17 +42,8 @@ internal static class ExporterDaemonBench
             Thread.Sleep(500);
         }
 
-        // Whole intervals, so the window holds exactly that many samples whatever its phase (at
-        // least 60 s, 30 s for the TIME_WAIT mix, which must fit its window in one TIME_WAIT burst).
-        var interval = EffectiveInterval(daemon);
-        var minimum = load.Plan.TimeWait > 0 ? 3 * Interval : 6 * Interval;
-        var window = interval * Math.Max(1, Math.Ceiling(minimum / interval));
-        PeersBenchmark.Progress($"exporter daemon: interval in effect {interval.TotalSeconds:0.#} s, {window.TotalSeconds:0} s CPU window");
-        load.Ensure(window + TimeSpan.FromSeconds(2), cancellation);
-        var cpuBefore = ProcessUsage.CpuSeconds(daemon.Pid);
-        var windowClock = Stopwatch.StartNew();
-        Sleep(window, cancellation);
-        var cpuShare = (ProcessUsage.CpuSeconds(daemon.Pid) - cpuBefore) / windowClock.Elapsed.TotalSeconds;
+        var (cpuShare, window, windowInterval) = MeasureCpuWindow(daemon, load, notes, cancellation);
+        var interval = windowInterval; // read again before wrk
         var rss = ProcessUsage.StatusBytes(daemon.Pid, "VmRSS");
         var peak = ProcessUsage.StatusBytes(daemon.Pid, "VmHWM");
 
@@ -85,35 +76,80 @@ internal static class ExporterDaemonBench
             problems.Add($"wrk: {wrkResult.Problems}");
         }
 
-        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal));
+        // Either rule's warning that it stretched the interval: a slow sample or one over the CPU budget.
+        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal) || l.Contains("(--sample.max-cpu-percent) at the", StringComparison.Ordinal));
         var intervalAfter = EffectiveInterval(daemon);
         var unexpected = daemon.Output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
         notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"daemon: pid {daemon.Pid}, {ScrapedProcess.Series(body)} series, its sample {sampleSeconds * 1000:0.0} ms for {sockets:0} sockets; interval in effect {interval.TotalSeconds:0.#} s during the CPU window and wrk, {intervalAfter.TotalSeconds:0.#} s at the end; {warnings} 'more than a tenth of the interval' warnings logged; wrk made {wrkResult.Requests} requests in {wrkSeconds} s between two samples"));
+            $"daemon: pid {daemon.Pid}, {ScrapedProcess.Series(body)} series, its sample {sampleSeconds * 1000:0.0} ms for {sockets:0} sockets; interval in effect {interval.TotalSeconds:0.#} s during the CPU window and wrk, {intervalAfter.TotalSeconds:0.#} s at the end; {warnings} warnings that the interval stretched (slow samples or the CPU budget); wrk made {wrkResult.Requests} requests in {wrkSeconds} s between two samples"));
         foreach (var line in unexpected)
         {
             notes.Add("daemon log: " + line);
         }
 
-        return new DaemonResult(Statistics.Median(scrapes), ScrapedProcess.Series(body), wrkResult, rss, peak, cpuShare, window, sampleSeconds, sockets, warnings, interval);
+        return new DaemonResult(Statistics.Median(scrapes), ScrapedProcess.Series(body), wrkResult, rss, peak, cpuShare, window, sampleSeconds, sockets, warnings, windowInterval);
     }
 
-    // tcpstate_sample_interval_seconds: the configured 10 s, or longer after a slow sample.
+    // The daemon's CPU share over whole intervals: from the end of one sample to the end of the
+    // Nth after it, so the window holds exactly N samples and N intervals however the interval
+    // in effect varies (the CPU budget sets it from each sample's cost: ~20-45 s at 1M). At
+    // least 60 s and 3 samples (at most 4 minutes); for the TIME_WAIT mix what fits in one
+    // TIME_WAIT burst, at least 1 sample. Nothing scrapes the daemon during the window but the
+    // few polls at its end (answered from its response cache but for one a second). Returns the
+    // share, the window and the mean interval in it.
+    private static (double Share, TimeSpan Window, TimeSpan Interval) MeasureCpuWindow(ScrapedProcess daemon, SocketLoad load, List<string> notes, CancellationToken cancellation)
+    {
+        var interval = EffectiveInterval(daemon);
+        var timeWait = load.Plan.TimeWait > 0;
+        var bound = timeWait ? SocketLoad.TimeWaitWindow - TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(4);
+        var samples = timeWait
+            ? (int)Math.Max(1, Math.Floor((bound - interval) / interval))
+            : (int)Math.Clamp(Math.Ceiling(6 * Interval / interval), Math.Min(3, Math.Max(1, Math.Floor(bound / interval))), Math.Max(1, Math.Floor(bound / interval)));
+        PeersBenchmark.Progress($"exporter daemon: interval in effect {interval.TotalSeconds:0.#} s, CPU window over {samples} samples (~{(samples * interval).TotalSeconds:0} s)");
+        load.Ensure(timeWait ? bound : (samples + 1) * interval + TimeSpan.FromSeconds(5), cancellation);
+
+        var first = WaitForNextSample(daemon, interval, cancellation);
+        var cpuBefore = ProcessUsage.CpuSeconds(daemon.Pid);
+        var windowClock = Stopwatch.StartNew();
+        // Quiet until shortly before the last sample is due, then poll for its end.
+        Sleep(TimeSpan.FromTicks(Math.Max(0, (samples * interval - TimeSpan.FromSeconds(3)).Ticks)), cancellation);
+        var limit = 2 * samples * interval + TimeSpan.FromSeconds(30);
+        var seen = first;
+        while ((seen = ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total")) < first + samples && windowClock.Elapsed < limit)
+        {
+            Sleep(TimeSpan.FromMilliseconds(500), cancellation);
+        }
+
+        var cpu = ProcessUsage.CpuSeconds(daemon.Pid) - cpuBefore;
+        var window = windowClock.Elapsed;
+        var taken = (int)(seen - first);
+        var intervalAtEnd = EffectiveInterval(daemon);
+        var mean = taken > 0 ? window / taken : window;
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"daemon CPU window: {cpu:0.00} s of CPU in {window.TotalSeconds:0.0} s over {taken} samples (mean interval {mean.TotalSeconds:0.0} s; tcpstate_sample_interval_seconds {interval.TotalSeconds:0.#} s at the start, {intervalAtEnd.TotalSeconds:0.#} s at the end): {cpu / window.TotalSeconds * 100:0.00} % of a core"));
+        return (cpu / window.TotalSeconds, window, mean);
+    }
+
+    // tcpstate_sample_interval_seconds: the configured 10 s, or longer after slow or costly samples.
     private static TimeSpan EffectiveInterval(ScrapedProcess daemon) =>
         ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_sample_interval_seconds") is var seconds && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : Interval;
 
-    // Polls tcpstate_samples_total until it moves on (a new sample invalidates the response cache).
-    private static void WaitForNextSample(ScrapedProcess daemon, TimeSpan interval, CancellationToken cancellation)
+    // Polls tcpstate_samples_total until it moves on (a new sample invalidates the response
+    // cache); returns the count it moved on to.
+    private static double WaitForNextSample(ScrapedProcess daemon, TimeSpan interval, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var current = ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total");
-        while (ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total") <= current && clock.Elapsed < interval * 2)
+        var now = current;
+        while ((now = ScrapedProcess.Value(daemon.Scrape().Body, "tcpstate_samples_total")) <= current && clock.Elapsed < interval * 2)
         {
             cancellation.ThrowIfCancellationRequested();
             Thread.Sleep(100);
         }
+
+        return now;
     }
 
     private static void Sleep(TimeSpan duration, CancellationToken cancellation)

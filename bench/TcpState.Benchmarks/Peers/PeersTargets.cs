@@ -77,7 +77,7 @@ internal static class PeersTargets
             million, m => m.R.Daemon!.RssBytes / 1048576.0, v => v <= RssMb, v => v.ToString("0", CultureInfo.InvariantCulture) + " MB");
         yield return Line("at 1M: <= 2% of one core at the default 10 s interval",
             million, m => m.R.Daemon!.CpuShare, v => v <= CpuShare, v => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%");
-        yield return Line("at 1M: the interval adapts and warns when a sample takes more than a tenth of it (warnings logged)",
+        yield return Line("at 1M: the interval adapts and warns when a sample takes more than a tenth of it or costs more than the CPU budget (warnings logged)",
             million, m => m.R.Daemon!.SampleSeconds > 1 || m.R.Daemon.EffectiveInterval > TimeSpan.FromSeconds(10) ? m.R.Daemon.SlowSampleWarnings : double.PositiveInfinity,
             v => v > 0, v => double.IsInfinity(v) ? "samples under 1 s, nothing to adapt" : v.ToString("0", CultureInfo.InvariantCulture) + " warnings");
     }

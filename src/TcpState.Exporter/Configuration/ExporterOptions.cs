@@ -21,6 +21,9 @@ public sealed class ExporterOptions
 
     public required TimeSpan SampleInterval { get; init; }
 
+    /// <summary>The CPU budget of sampling in percent of one core (<c>--sample.max-cpu-percent</c>); 0 when off.</summary>
+    public double SampleMaxCpuPercent { get; init; } = 2;
+
     public required SampleSourceKind Source { get; init; }
 
     public required IReadOnlyList<ushort> ServerPorts { get; init; }
@@ -97,6 +100,12 @@ public sealed class ExporterOptions
         else if (interval < MinimumInterval || interval > MaximumInterval)
         {
             Fail(Settings.SampleInterval, "must be from 100ms to 1h");
+        }
+
+        if (!double.TryParse(Value(Settings.MaxCpuPercent), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var maxCpuPercent)
+            || maxCpuPercent is not (>= 0 and <= 100)) // also NaN, which TryParse accepts whatever the style
+        {
+            Fail(Settings.MaxCpuPercent, "must be a number from 0 to 100 (percent of one core; 0 turns the budget off)");
         }
 
         if (!Enum.TryParse<SampleSourceKind>(Value(Settings.Source), ignoreCase: true, out var source)
@@ -217,6 +226,7 @@ public sealed class ExporterOptions
             MaxConnections = maxConnections,
             WebConfigFile = Value(Settings.WebConfigFile) is { Length: > 0 } webConfig ? webConfig : null,
             SampleInterval = interval,
+            SampleMaxCpuPercent = maxCpuPercent,
             Source = source,
             ServerPorts = serverPorts,
             MaxPortSeries = maxSeries,

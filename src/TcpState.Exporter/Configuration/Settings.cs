@@ -25,7 +25,11 @@ public static class Settings
 
     public static readonly SettingDefinition SampleInterval = new(
         "--sample.interval", "Sample:Interval", "10s",
-        "Time between samples of the socket table, a Prometheus duration (500ms, 10s, 1m) from 100ms to 1h.");
+        "Time between samples of the socket table, a Prometheus duration (500ms, 10s, 1m) from 100ms to 1h. Longer in effect when samples are slow or over --sample.max-cpu-percent.");
+
+    public static readonly SettingDefinition MaxCpuPercent = new(
+        "--sample.max-cpu-percent", "Sample:MaxCpuPercent", "2",
+        "Most CPU sampling may use, in percent of one core (0 to 100, e.g. 2 or 0.5); when samples cost more at --sample.interval, the interval stretches. 0 turns the budget off.");
 
     public static readonly SettingDefinition Source = new(
         "--sample.source", "Sample:Source", "auto",
@@ -84,5 +88,5 @@ public static class Settings
         "Log level: Trace, Debug, Information, Warning, Error or Critical.");
 
     public static IReadOnlyList<SettingDefinition> All { get; } =
-        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, NetnsEnabled, NetnsMax, NetnsMaxPortSeries, OtlpEnabled, LogLevel];
+        [ConfigFile, ListenAddress, TelemetryPath, WebConfigFile, MaxConnections, SampleInterval, MaxCpuPercent, Source, ServerPorts, MaxPortSeries, ProcRoot, ProcessName, PidLabel, StuckStates, StuckThreshold, TopDestinations, NetnsEnabled, NetnsMax, NetnsMaxPortSeries, OtlpEnabled, LogLevel];
 }

@@ -39,7 +39,7 @@ public sealed class SamplerStatistics
 
     public void RecordProgress(long timestamp) => Interlocked.Exchange(ref _lastProgress, timestamp);
 
-    /// <summary>The interval the sampler waits between samples now: --sample.interval, or longer after a slow sample (null before the sampler starts).</summary>
+    /// <summary>The interval the sampler waits between samples now: --sample.interval, or longer after slow samples or samples over --sample.max-cpu-percent (null before the sampler starts).</summary>
     public TimeSpan? SampleInterval => Interlocked.Read(ref _intervalTicks) is > 0 and var ticks ? TimeSpan.FromTicks(ticks) : null;
 
     public void RecordInterval(TimeSpan interval) => Interlocked.Exchange(ref _intervalTicks, interval.Ticks);

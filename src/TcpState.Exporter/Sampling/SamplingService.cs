@@ -12,8 +12,10 @@ namespace TcpState.Exporter.Sampling;
 /// empty table. Samples never overlap: one loop takes them one after another, each due an interval
 /// after the previous one started, so a slow sample is never followed by a burst of catch-up
 /// samples. When a sample takes more than a tenth of the interval, the next waits ten times its
-/// duration instead (at most <see cref="MaximumInterval"/>), so that sampling costs at most ~10 % of
-/// a core however large the table; the configured interval returns once samples are fast again.
+/// duration instead (at most <see cref="MaximumInterval"/>). Separately, the CPU time samples cost
+/// is held within <c>--sample.max-cpu-percent</c> of one core: the interval stretches to the
+/// sustained CPU cost of a sample divided by that budget. The longer of the two wins; the
+/// configured interval returns once samples are fast and cheap again.
 /// </summary>
 public sealed class SamplingService : BackgroundService
 {
@@ -22,6 +24,12 @@ public sealed class SamplingService : BackgroundService
 
     // A sample slower than interval / SlowFraction stretches the interval to SlowFraction times its duration.
     private const int SlowFraction = 10;
+
+    // The CPU cost the budget is held to is the median of the last few samples' (the lower of two
+    // while only two are known; none from one): a single costly sample (the cold first attribution
+    // walk, a full GC) stretches nothing, while a median, unlike the minimum, is not biased low
+    // when costs vary from sample to sample.
+    private const int CpuHistory = 3;
 
     private readonly SocketSampler _sampler;
     private readonly SnapshotStore _store;
@@ -36,6 +44,9 @@ public sealed class SamplingService : BackgroundService
     private long _lastSampleStart;
     private TimeSpan _interval;
     private bool _slow;
+    private readonly double _cpuBudget;
+    private readonly Queue<TimeSpan> _recentCpu = new(CpuHistory);
+    private bool _overBudget;
 
     public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger, Kernel.Proc.ProcessSocketMap? owners = null)
     {
@@ -47,10 +58,11 @@ public sealed class SamplingService : BackgroundService
         _time = time;
         _logger = logger;
         _interval = options.SampleInterval;
+        _cpuBudget = options.SampleMaxCpuPercent / 100;
         _statistics.RecordInterval(_interval);
     }
 
-    /// <summary>The interval in effect: the configured one, or longer after a slow sample.</summary>
+    /// <summary>The interval in effect: the configured one, or longer after slow samples or samples over the CPU budget.</summary>
     public TimeSpan EffectiveInterval => _interval;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -98,6 +110,12 @@ public sealed class SamplingService : BackgroundService
     /// <param name="withNamespaces">Whether the other network namespaces are sampled too (when enabled).</param>
     public void SampleOnce(bool withNamespaces = true)
     {
+        // The sample runs on this thread alone, start to end, so this thread's CPU time is its
+        // cost (the kernel's work in the dump included). Other threads do nothing material for it:
+        // a namespace's netlink socket is opened on a short-lived thread, a few syscalls once per
+        // namespace; the GC is the workstation one without a background thread, so it collects on
+        // this thread too (see the project file).
+        var cpuStart = Kernel.ThreadCpuClock.Now();
         _lastSampleStart = _time.GetTimestamp();
         _statistics.RecordProgress(_lastSampleStart);
         try
@@ -145,22 +163,22 @@ public sealed class SamplingService : BackgroundService
         finally
         {
             var end = _time.GetTimestamp();
+            var cpu = Kernel.ThreadCpuClock.Now() - cpuStart;
             _statistics.RecordProgress(end);
-            AdaptInterval(_time.GetElapsedTime(_lastSampleStart, end));
+            AdaptInterval(_time.GetElapsedTime(_lastSampleStart, end), cpu);
         }
     }
 
-    // Failed samples count too: a dump that times out is as slow as one that completes. The log
-    // has hysteresis: samples are "slow" from the first one above a tenth of the interval until
-    // one takes less than a twentieth, so samples hovering around a tenth (where the stretched
-    // interval barely differs from the configured one) do not log a line each.
-    private void AdaptInterval(TimeSpan duration)
+    // Failed samples count too: a dump that times out is as slow as one that completes, and costs
+    // its CPU all the same. The longer of the two rules' intervals wins, at most MaximumInterval
+    // (or the configured interval if that is longer).
+    private void AdaptInterval(TimeSpan duration, TimeSpan? cpu)
     {
         var configured = _options.SampleInterval;
-        var next = duration > configured / SlowFraction
-            ? TimeSpan.FromTicks(Math.Min(Math.Max(configured.Ticks, duration.Ticks * SlowFraction), Math.Max(configured.Ticks, MaximumInterval.Ticks)))
-            : configured;
-        if (!_slow && next > configured)
+        var slowRule = SlowSampleInterval(duration, configured);
+        var budgetRule = CpuBudgetInterval(cpu, configured);
+        var next = TimeSpan.FromTicks(Math.Min(Math.Max(slowRule.Ticks, budgetRule.Ticks), Math.Max(configured.Ticks, MaximumInterval.Ticks)));
+        if (!_slow && slowRule > configured)
         {
             _slow = true;
             Log.SlowSample(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
@@ -168,10 +186,79 @@ public sealed class SamplingService : BackgroundService
         else if (_slow && duration < configured / (2 * SlowFraction))
         {
             _slow = false;
-            Log.IntervalRestored(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured));
+            if (next == configured)
+            {
+                Log.IntervalRestored(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured));
+            }
+            else
+            {
+                Log.IntervalRestoredButOverCpuBudget(_logger, (long)duration.TotalMilliseconds, PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
+            }
+        }
+
+        if (_overBudget != (budgetRule > configured) && _recentCpu.Count > 0)
+        {
+            var sustained = SustainedCpu();
+            // Hysteresis, as for slow samples: over budget from the first sustained cost above it
+            // until one under half of it, so costs hovering at the budget do not log a line each.
+            if (!_overBudget)
+            {
+                _overBudget = true;
+                Log.OverCpuBudget(_logger, (long)sustained.TotalMilliseconds, FormatPercent(), PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
+            }
+            else if (sustained < configured * (_cpuBudget / 2))
+            {
+                _overBudget = false;
+                Log.CpuBudgetRestored(_logger, (long)sustained.TotalMilliseconds, FormatPercent(), PrometheusDuration.Format(configured), PrometheusDuration.Format(next));
+            }
         }
 
         _interval = next;
         _statistics.RecordInterval(next);
     }
+
+    // The log has hysteresis: samples are "slow" from the first one above a tenth of the interval
+    // until one takes less than a twentieth, so samples hovering around a tenth (where the
+    // stretched interval barely differs from the configured one) do not log a line each.
+    private static TimeSpan SlowSampleInterval(TimeSpan duration, TimeSpan configured) =>
+        duration > configured / SlowFraction ? TimeSpan.FromTicks(Math.Max(configured.Ticks, duration.Ticks * SlowFraction)) : configured;
+
+    // Sampling every sustained-cost / budget spends the budget: 0.5 s of CPU a sample at 2 % is
+    // one sample every 25 s. Rounded up to 100 ms, the finest interval that can be configured.
+    private TimeSpan CpuBudgetInterval(TimeSpan? cpu, TimeSpan configured)
+    {
+        if (_cpuBudget <= 0 || cpu is not { } cost)
+        {
+            return configured;
+        }
+
+        if (_recentCpu.Count == CpuHistory) _recentCpu.Dequeue();
+        _recentCpu.Enqueue(cost);
+        if (_recentCpu.Count < 2)
+        {
+            return configured;
+        }
+
+        var step = TimeSpan.FromMilliseconds(100).Ticks;
+        var needed = (long)Math.Ceiling(SustainedCpu().Ticks / _cpuBudget / step) * step;
+        return needed > configured.Ticks ? TimeSpan.FromTicks(needed) : configured;
+    }
+
+    // The lower of two, the median of three; allocates nothing.
+    private TimeSpan SustainedCpu()
+    {
+        TimeSpan a = default, b = default, c = default;
+        var n = 0;
+        foreach (var cost in _recentCpu)
+        {
+            (a, b, c) = n switch { 0 => (cost, b, c), 1 => (a, cost, c), _ => (a, b, cost) };
+            n++;
+        }
+
+        var low = a < b ? a : b;
+        var high = a < b ? b : a;
+        return n switch { 1 => a, 2 => low, _ => c < low ? low : c > high ? high : c };
+    }
+
+    private string FormatPercent() => (_cpuBudget * 100).ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -145,6 +145,7 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
 
     [Theory]
     [InlineData("--sample.interval=abc", "invalid --sample.interval (config key Sample:Interval, environment TCPSTATE_SAMPLE__INTERVAL): \"abc\"")]
+    [InlineData("--sample.max-cpu-percent=150", "invalid --sample.max-cpu-percent (config key Sample:MaxCpuPercent, environment TCPSTATE_SAMPLE__MAXCPUPERCENT): \"150\": must be a number from 0 to 100")]
     [InlineData("--metrics.max-port-series=5", "invalid --metrics.max-port-series")]
     [InlineData("--no-such-flag=1", "unknown flag \"--no-such-flag\"")]
     public void Start_BadSetting_ExitsWithCode2NamingIt(string argument, string message)
@@ -204,6 +205,18 @@ public sealed class EndToEndTests : IClassFixture<EndToEndTests.Running>
         Assert.Contains(json.RootElement.GetProperty("groups").EnumerateArray(), g =>
             g.GetProperty("state").GetString() == "close_wait" && g.GetProperty("port").GetString() == "8080" && g.GetProperty("oldestAgeSeconds").GetDouble() >= 0);
         Assert.Contains(json.RootElement.GetProperty("listenQueues").EnumerateArray(), q => q.GetProperty("port").GetInt32() == 6060 && q.GetProperty("length").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void Metrics_SmallTableAtOneSecond_KeepsTheIntervalWithinTheCpuBudget()
+    {
+        // A few sockets and the host's processes cost milliseconds of CPU a sample, far under the
+        // default 2 % of 1 s (20 ms): after several samples, with the budget's cost known, the
+        // interval in effect is still the configured one and nothing warned.
+        var text = _running.Exporter.WaitForMetrics(t => PrometheusText.Samples(t, "tcpstate_samples_total")[""] >= 4);
+
+        Assert.Equal(1, PrometheusText.Samples(text, "tcpstate_sample_interval_seconds")[""]);
+        Assert.DoesNotContain("--sample.max-cpu-percent", _running.Exporter.Output + _running.Exporter.Error, StringComparison.Ordinal);
     }
 
     [Theory]

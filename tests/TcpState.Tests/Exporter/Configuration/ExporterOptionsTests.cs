@@ -17,6 +17,7 @@ public class ExporterOptionsTests
         Assert.Equal(9986, options.ListenAddress.Port);
         Assert.Equal("/metrics", options.TelemetryPath);
         Assert.Equal(TimeSpan.FromSeconds(10), options.SampleInterval);
+        Assert.Equal(2, options.SampleMaxCpuPercent);
         Assert.Equal(SampleSourceKind.Auto, options.Source);
         Assert.Equal(1000, options.MaxPortSeries);
         Assert.Equal("/proc", options.ProcRoot);
@@ -28,12 +29,13 @@ public class ExporterOptionsTests
     {
         var options = ExporterOptions.Parse(Config(
             ("Web:ListenAddress", "[::1]:9100"), ("Web:TelemetryPath", "/m"), ("Sample:Interval", "1m"),
-            ("Sample:Source", "PROC"), ("Sample:ServerPorts", "80, 443"), ("Metrics:MaxPortSeries", "24"), ("Proc:Root", "/host/proc")), out _);
+            ("Sample:MaxCpuPercent", "0.5"), ("Sample:Source", "PROC"), ("Sample:ServerPorts", "80, 443"), ("Metrics:MaxPortSeries", "24"), ("Proc:Root", "/host/proc")), out _);
 
         Assert.NotNull(options);
         Assert.Equal(IPAddress.IPv6Loopback, options.ListenAddress.Address);
         Assert.Equal("/m", options.TelemetryPath);
         Assert.Equal(TimeSpan.FromMinutes(1), options.SampleInterval);
+        Assert.Equal(0.5, options.SampleMaxCpuPercent);
         Assert.Equal(SampleSourceKind.Proc, options.Source);
         Assert.Equal([(ushort)80, (ushort)443], options.ServerPorts);
         Assert.Equal(24, options.MaxPortSeries);
@@ -50,6 +52,10 @@ public class ExporterOptionsTests
     [InlineData("Sample:Interval", "10", "--sample.interval")]
     [InlineData("Sample:Interval", "50ms", "--sample.interval")]
     [InlineData("Sample:Interval", "2h", "--sample.interval")]
+    [InlineData("Sample:MaxCpuPercent", "101", "--sample.max-cpu-percent")]
+    [InlineData("Sample:MaxCpuPercent", "-1", "--sample.max-cpu-percent")]
+    [InlineData("Sample:MaxCpuPercent", "2%", "--sample.max-cpu-percent")]
+    [InlineData("Sample:MaxCpuPercent", "NaN", "--sample.max-cpu-percent")]
     [InlineData("Sample:Source", "ebpf", "--sample.source")]
     [InlineData("Sample:Source", "1", "--sample.source")]
     [InlineData("Sample:ServerPorts", "80,http", "--sample.server-ports")]
@@ -67,6 +73,21 @@ public class ExporterOptionsTests
         Assert.Contains(key, error, StringComparison.Ordinal);
         Assert.Contains($"\"{value}\"", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("100", 100.0)]
+    public void Parse_MaxCpuPercentAtTheEndsOfItsRange_IsAccepted(string value, double expected)
+    {
+        var options = ExporterOptions.Parse(Config(("Sample:MaxCpuPercent", value)), out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(expected, options!.SampleMaxCpuPercent);
+    }
+
+    [Fact]
+    public void EnvironmentVariable_MaxCpuPercent_IsTheDocumentedName() =>
+        Assert.Equal("TCPSTATE_SAMPLE__MAXCPUPERCENT", Settings.MaxCpuPercent.EnvironmentVariable);
 
     [Fact]
     public void EnvironmentVariable_Setting_UsesPrefixAndDoubleUnderscore() =>

@@ -15,6 +15,7 @@ public sealed class SamplingServiceTests : IDisposable
     private readonly SamplerStatistics _statistics = new();
     private readonly CapturingLogger<SamplingService> _log = new();
     private readonly SamplingService _service;
+    private readonly List<IDisposable> _disposables = [];
 
     public SamplingServiceTests()
     {
@@ -176,9 +177,179 @@ public sealed class SamplingServiceTests : IDisposable
         Assert.Single(log.Entries, e => e.Message.Contains("sampling every 100ms as configured", StringComparison.Ordinal));
     }
 
-    private static ExporterOptions Options(string interval) => ExporterOptions.Parse(
+    [Fact]
+    public void SampleOnce_SamplesOverTheCpuBudget_StretchTheIntervalToTheirCpuOverTheBudgetAndWarnOnce()
+    {
+        // 60 ms of real CPU a sample at 2 % of a core: one sample every 3 s, not every 1 s. The
+        // fake clock stands still, so the slow-sample rule (wall time) cannot be what stretches.
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(60));
+        var (service, statistics, log) = CpuService(source, "1s", "2");
+
+        service.SampleOnce();
+        Assert.Equal(TimeSpan.FromSeconds(1), service.EffectiveInterval); // one sample is no sustained cost
+        service.SampleOnce();
+        service.SampleOnce();
+
+        // 60 ms and what the sampler itself costs (well under 10 ms) over 2 %.
+        Assert.InRange(service.EffectiveInterval, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.5));
+        Assert.Equal(service.EffectiveInterval, statistics.SampleInterval);
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("of CPU each, more than 2% of one core (--sample.max-cpu-percent) at the 1s interval: sampling every 3s", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("tenth", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SamplesOverTheCpuBudget_WaitsTheStretchedInterval()
+    {
+        // 100 ms of CPU a sample at 2 %: 5 s between sample starts once two samples are known.
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(100));
+        var (service, statistics, _) = CpuService(source, "1s", "2");
+        await service.StartAsync(CancellationToken.None);
+        await WaitUntil(() => _time.ActiveTimers == 1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => statistics.Samples == 2 && _time.ActiveTimers == 1);
+        Assert.InRange(statistics.SampleInterval!.Value, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5.5));
+
+        // Waited from the second sample's start (1 s) in steps of the configured 1 s, each
+        // recording progress; no sample before 5 s have passed.
+        for (var second = 2; second <= 5; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            var now = TimeSpan.FromSeconds(second).Ticks;
+            await WaitUntil(() => statistics.LastProgress == now && _time.ActiveTimers == 1);
+        }
+
+        await Task.Delay(100);
+        Assert.Equal(2, statistics.Samples);
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        await WaitUntil(() => statistics.Samples == 3);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void SampleOnce_OneCostlySample_DoesNotStretchTheInterval()
+    {
+        // A cold first sample, then a costly one among cheap ones (a full GC, say): the sustained
+        // cost stays that of the cheap ones.
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(2)).Then(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(300));
+        var (service, _, log) = CpuService(source, "1s", "2");
+
+        for (var i = 0; i < 6; i++)
+        {
+            service.SampleOnce();
+            Assert.Equal(TimeSpan.FromSeconds(1), service.EffectiveInterval);
+        }
+
+        Assert.Equal(6, source.Dumps);
+        Assert.DoesNotContain(log.Entries, e => e.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public void SampleOnce_CostFallsUnderHalfTheBudget_ReturnsToTheIntervalAndLogsOnce()
+    {
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(1)).Then(TimeSpan.FromMilliseconds(60), TimeSpan.FromMilliseconds(60), TimeSpan.FromMilliseconds(60));
+        var (service, _, log) = CpuService(source, "1s", "2");
+        for (var i = 0; i < 3; i++) service.SampleOnce();
+        Assert.True(service.EffectiveInterval >= TimeSpan.FromSeconds(3), $"stretched to {service.EffectiveInterval}");
+
+        // Two cheap samples make the median of the last three cheap.
+        for (var i = 0; i < 4; i++) service.SampleOnce();
+
+        Assert.Equal(TimeSpan.FromSeconds(1), service.EffectiveInterval);
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        var restored = Assert.Single(log.Entries, e => e.Message.Contains("the CPU budget no longer stretches the interval (sampling every 1s)", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, restored.Level);
+    }
+
+    [Fact]
+    public void SampleOnce_CostHoveringAtTheBudget_LogsOnceAndKeepsTheBudget()
+    {
+        // Over the budget (60 ms), just under it (14 ms: 0.7 s at 2 %, so the configured 1 s
+        // applies, but not under half of it), over again: one warning, no "no longer" line.
+        var ms = TimeSpan.FromMilliseconds(1);
+        var source = new CpuCostSource(ms).Then(60 * ms, 60 * ms, 60 * ms, 14 * ms, 14 * ms, 14 * ms, 60 * ms, 60 * ms, 60 * ms);
+        var (service, _, log) = CpuService(source, "1s", "2");
+        var intervals = new List<TimeSpan>();
+        for (var i = 0; i < 9; i++)
+        {
+            service.SampleOnce();
+            intervals.Add(service.EffectiveInterval);
+        }
+
+        Assert.True(intervals[2] >= TimeSpan.FromSeconds(3), $"over the budget: {intervals[2]}");
+        Assert.Equal(TimeSpan.FromSeconds(1), intervals[5]);
+        Assert.True(intervals[8] >= TimeSpan.FromSeconds(3), $"over the budget again: {intervals[8]}");
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("no longer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SampleOnce_BudgetOff_NeverStretchesForCpu()
+    {
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(60));
+        var (service, _, log) = CpuService(source, "1s", "0");
+
+        for (var i = 0; i < 3; i++) service.SampleOnce();
+
+        Assert.Equal(TimeSpan.FromSeconds(1), service.EffectiveInterval);
+        Assert.DoesNotContain(log.Entries, e => e.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public void SampleOnce_SlowAndOverTheBudget_TheLongerIntervalWins()
+    {
+        // Each sample takes 200 ms of the fake clock (the slow rule: 2 s) and 100 ms of real CPU
+        // (the budget at 2 %: 5 s). Then samples turn fast but stay costly: the slow rule lets go,
+        // the budget keeps 5 s.
+        var source = new CpuCostSource(TimeSpan.FromMilliseconds(100));
+        var log = new CapturingLogger<SamplingService>();
+        var sampler = new SocketSampler(new WallClockAdvancing(source, _time, TimeSpan.FromMilliseconds(200), samples: 2), [], 1000, _time);
+        using var slowService = new SamplingService(sampler, new SnapshotStore(), new SamplerStatistics(), Options("1s", "2"), _time, log);
+
+        slowService.SampleOnce();
+        Assert.Equal(TimeSpan.FromSeconds(2), slowService.EffectiveInterval);
+        slowService.SampleOnce();
+        Assert.InRange(slowService.EffectiveInterval, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5.5));
+        slowService.SampleOnce();
+        Assert.InRange(slowService.EffectiveInterval, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5.5));
+
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("more than a tenth", StringComparison.Ordinal));
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("--sample.max-cpu-percent", StringComparison.Ordinal));
+        Assert.Single(log.Entries, e => e.Message.Contains("the CPU budget (--sample.max-cpu-percent) still has it sample every 5s", StringComparison.Ordinal));
+    }
+
+    private (SamplingService Service, SamplerStatistics Statistics, CapturingLogger<SamplingService> Log) CpuService(ISocketTableSource source, string interval, string maxCpuPercent)
+    {
+        var statistics = new SamplerStatistics();
+        var log = new CapturingLogger<SamplingService>();
+        var service = new SamplingService(new SocketSampler(source, [], 1000, _time), new SnapshotStore(), statistics, Options(interval, maxCpuPercent), _time, log);
+        _disposables.Add(service);
+        return (service, statistics, log);
+    }
+
+    // Moves the fake clock on during the first dumps, as a slow dump would.
+    private sealed class WallClockAdvancing(ISocketTableSource inner, FakeTimeProvider time, TimeSpan duration, int samples) : ISocketTableSource
+    {
+        private int _left = samples;
+
+        public string Name => inner.Name;
+
+        public bool ReportsListenQueueLimit => inner.ReportsListenQueueLimit;
+
+        public void DumpListeners(ISocketSink sink) => inner.DumpListeners(sink);
+
+        public DumpResult Dump(ISocketSink sink)
+        {
+            if (_left-- > 0) time.Advance(duration);
+            return inner.Dump(sink);
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    private static ExporterOptions Options(string interval, string maxCpuPercent = "2") => ExporterOptions.Parse(
         new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Sample:Interval"] = interval })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Sample:Interval"] = interval, ["Sample:MaxCpuPercent"] = maxCpuPercent })
             .Build(), out _)!;
 
     private static async Task WaitUntil(Func<bool> condition)
@@ -187,5 +358,9 @@ public sealed class SamplingServiceTests : IDisposable
         Assert.True(condition());
     }
 
-    public void Dispose() => _service.Dispose();
+    public void Dispose()
+    {
+        _service.Dispose();
+        foreach (var disposable in _disposables) disposable.Dispose();
+    }
 }
