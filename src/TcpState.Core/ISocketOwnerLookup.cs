@@ -9,6 +9,14 @@ public interface ISocketOwnerLookup
     /// <summary>The fast path: an inode already attributed.</summary>
     bool TryGetOwner(uint inode, out SocketOwner? owner);
 
+    /// <summary>
+    /// A hint that <see cref="TryGetOwner"/> will be asked for this inode shortly: starts loading
+    /// what that lookup reads into the cache. Changes nothing else.
+    /// </summary>
+    void Prefetch(uint inode)
+    {
+    }
+
     /// <summary>Looks for the owners of inodes <see cref="TryGetOwner"/> did not know (walks /proc).</summary>
     void Resolve(IReadOnlyList<uint> unknownInodes);
 }

@@ -68,6 +68,8 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
         return false;
     }
 
+    public void Prefetch(uint inode) => _owners.Prefetch(inode);
+
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
         if (unknownInodes.Count == 0)
