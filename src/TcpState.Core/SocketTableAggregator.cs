@@ -37,6 +37,9 @@ public sealed class SocketTableAggregator : ISocketSink
     private readonly PendingSocket[] _inFlight;
     private int _inFlightNext;
     private int _inFlightCount;
+    // Owner index (ISocketOwnerLookup.TryGetOwnerIndex) -> owner id, valid where Stamp is _ownerStamp.
+    private (int Stamp, int Id)[] _idByOwnerIndex = new (int, int)[64];
+    private int _ownerStamp;
     private long _unattributed;
     private PortRange? _range;
 
@@ -75,6 +78,7 @@ public sealed class SocketTableAggregator : ISocketSink
         _inFlightNext = 0;
         _inFlightCount = 0;
         _ownerTable.Clear();
+        ForgetOwnerIndexes();
         _unattributed = 0;
         _serverPorts.CopyFrom(_configuredServerPorts);
         _tracker?.BeginSample();
@@ -144,17 +148,47 @@ public sealed class SocketTableAggregator : ISocketSink
         var key = socket.Key;
         if (socket.Inode != 0)
         {
-            if (!_owners!.TryGetOwner(socket.Inode, out var found))
+            if (!_owners!.TryGetOwnerIndex(socket.Inode, out var index))
             {
                 _pending.Add(socket);
                 _unknownInodes.Add(socket.Inode);
                 return;
             }
 
-            key = key.WithOwner(_ownerTable.IdOf(found!));
+            key = key.WithOwner(OwnerId(index));
         }
 
         Count(key, socket.Age, socket.Stuck, socket.IsListener, socket.QueueLength, socket.QueueLimit);
+    }
+
+    // The owner id of an owner index: an array probe where OwnerTable.IdOf would hash the owner
+    // (a dictionary's buckets, entries and the object itself are three more cache lines to miss).
+    private int OwnerId(int index)
+    {
+        if ((uint)index < (uint)_idByOwnerIndex.Length)
+        {
+            var known = _idByOwnerIndex[index];
+            if (known.Stamp == _ownerStamp) return known.Id;
+        }
+        else
+        {
+            Array.Resize(ref _idByOwnerIndex, Math.Max(index + 1, _idByOwnerIndex.Length * 2));
+        }
+
+        var id = _ownerTable.IdOf(_owners!.OwnerAt(index));
+        _idByOwnerIndex[index] = (_ownerStamp, id);
+        return id;
+    }
+
+    // Owner indexes last until the lookup's next Resolve, ids until the next Reset: a new stamp
+    // invalidates every entry at once.
+    private void ForgetOwnerIndexes()
+    {
+        if (++_ownerStamp == 0)
+        {
+            Array.Clear(_idByOwnerIndex);
+            _ownerStamp = 1;
+        }
     }
 
     // Makes the lookups still in flight, oldest first.
@@ -273,12 +307,13 @@ public sealed class SocketTableAggregator : ISocketSink
     {
         if (_pending.Count == 0) return;
         _owners!.Resolve(_unknownInodes);
+        ForgetOwnerIndexes(); // the walk may have given an index to another owner
         foreach (var pending in _pending)
         {
             int owner;
-            if (_owners.TryGetOwner(pending.Inode, out var found))
+            if (_owners.TryGetOwnerIndex(pending.Inode, out var index))
             {
-                owner = _ownerTable.IdOf(found!);
+                owner = OwnerId(index);
             }
             else
             {
@@ -304,7 +339,7 @@ public sealed class SocketTableAggregator : ISocketSink
             var owner = OwnerTable.None; // a configured server port with no listener
             if (_listenerInodes.TryGetValue(key.Port, out var inode))
             {
-                owner = _owners!.TryGetOwner(inode, out var found) ? _ownerTable.IdOf(found!) : OwnerTable.Unknown;
+                owner = _owners!.TryGetOwnerIndex(inode, out var index) ? OwnerId(index) : OwnerTable.Unknown;
             }
 
             CollectionsMarshal.GetValueRefOrAddDefault(_groups, key.WithOwner(owner), out _).Add(stats);

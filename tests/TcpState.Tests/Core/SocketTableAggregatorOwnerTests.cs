@@ -104,6 +104,20 @@ public class SocketTableAggregatorOwnerTests
     }
 
     [Fact]
+    public void ToSnapshot_WalkGivesAnOwnerIndexToAnotherProcess_EachSocketKeepsItsOwner()
+    {
+        // StaticOwners numbers owners afresh after each walk: the walk's owner takes index 0,
+        // which the known owner had before it.
+        var curl = new SocketOwner(200, 20, "curl");
+        var owners = new StaticOwners { Known = { [1] = Nginx1 }, FoundByWalk = { [2] = curl } };
+
+        var snapshot = Sample(new SocketTableAggregator([], owners), Socket(KernelTcpState.Established, 80, 5000, 1), Socket(KernelTcpState.Established, 80, 5001, 2));
+
+        Assert.Equal(1, owners.Walks);
+        Assert.Equal(["curl", "nginx"], snapshot.PortGroups.Select(g => g.Process).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Reset_WithLookupsStillInFlight_ForgetsThem()
     {
         var owners = new StaticOwners { Known = { [1] = Nginx1 } };
