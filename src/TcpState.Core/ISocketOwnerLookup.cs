@@ -9,6 +9,24 @@ public interface ISocketOwnerLookup
     /// <summary>The fast path: an inode already attributed.</summary>
     bool TryGetOwner(uint inode, out SocketOwner? owner);
 
+    /// <summary>
+    /// <see cref="TryGetOwner"/> as the owner's index: a small non-negative number that stands
+    /// for one owner until the next <see cref="Resolve"/> (<see cref="OwnerAt"/> gives it), so
+    /// that a caller can keep per-owner data in an array instead of a dictionary.
+    /// </summary>
+    bool TryGetOwnerIndex(uint inode, out int index);
+
+    /// <summary>The owner with this index (from <see cref="TryGetOwnerIndex"/> since the last <see cref="Resolve"/>).</summary>
+    SocketOwner OwnerAt(int index);
+
+    /// <summary>
+    /// A hint that <see cref="TryGetOwner"/> will be asked for this inode shortly: starts loading
+    /// what that lookup reads into the cache. Changes nothing else.
+    /// </summary>
+    void Prefetch(uint inode)
+    {
+    }
+
     /// <summary>Looks for the owners of inodes <see cref="TryGetOwner"/> did not know (walks /proc).</summary>
     void Resolve(IReadOnlyList<uint> unknownInodes);
 }

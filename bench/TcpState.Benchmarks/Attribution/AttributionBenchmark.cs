@@ -170,6 +170,15 @@ internal sealed class AttributionBenchmark : IBenchmarkMode
         notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"profile: ss -tan (no -p) {phases.SsWithoutProcesses.TotalMilliseconds:0.0} ms, ss -tan6 (walks the table, finds no IPv6 socket) {phases.SsIpv6Only.TotalMilliseconds:0.0} ms"));
 
+        Progress($"size {size}: owner lookups at once against trailing by {SocketTableAggregator.DefaultLookahead}");
+        var lookahead = LookaheadComparison.Measure(reader, owners, cancellation);
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"lookahead: a sample's aggregation with attribution minus without, owner lookups at once {lookahead.ImmediateMs:0.00} ms, trailing by {SocketTableAggregator.DefaultLookahead} sockets and prefetched {lookahead.PipelinedMs:0.00} ms (medians)"));
+        if (!lookahead.Identical)
+        {
+            problems.Add("lookahead: the samples with owner lookups at once and trailing differ");
+        }
+
         Progress($"size {size}: ss -tanp x{SsRuns}");
         var ss = SsTimer.Measure(networkNamespace, SsRuns, cancellation);
 

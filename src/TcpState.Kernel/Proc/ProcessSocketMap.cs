@@ -68,6 +68,12 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
         return false;
     }
 
+    public bool TryGetOwnerIndex(uint inode, out int index) => _owners.TryGetValue(inode, out index);
+
+    public SocketOwner OwnerAt(int index) => _ownerByIndex[index]!;
+
+    public void Prefetch(uint inode) => _owners.Prefetch(inode);
+
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
         if (unknownInodes.Count == 0)

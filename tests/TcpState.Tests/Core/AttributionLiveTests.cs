@@ -117,6 +117,37 @@ public sealed class AttributionLiveTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Sample_LookupsTrailingTheDump_SameSnapshotAsLookupsAtOnce()
+    {
+        // More sockets than the lookahead, of several states and two holder processes.
+        using var first = SocketHolderProcess.Start(_ns, "--listen", "8080", "--listen", "9090",
+            "--close-wait", "8080:40", "--time-wait-server", "9090:5", "--time-wait-client", "8080:5");
+        using var second = SocketHolderProcess.Start(_ns, "--listen", "7070", "--close-wait", "7070:30");
+        var owners = new ProcessSocketMap("/proc", ProcessNameSource.Comm, _time);
+        var atOnce = new SocketTableAggregator([], owners, pidLabel: true, lookahead: 0);
+        var trailing = new SocketTableAggregator([], owners, pidLabel: true);
+        Dump(atOnce); // the cold walk, so that both samples below find every owner in the table
+
+        var expected = Dump(atOnce);
+        var actual = Dump(trailing);
+
+        Assert.True(actual.TotalSockets > SocketTableAggregator.DefaultLookahead * 4, $"{actual.TotalSockets} sockets");
+        Assert.Equal(expected.StateCounts, actual.StateCounts);
+        Assert.Equal(expected.PortGroups, actual.PortGroups);
+        Assert.Equal(expected.ListenQueues, actual.ListenQueues);
+        Assert.Equal(0, actual.UnattributedSockets);
+        Assert.Equal(70, actual.PortGroups.Where(g => g.StateIndex == StateLabel.CloseWait && g.Process == Holder).Sum(g => g.Count));
+    }
+
+    private SocketSnapshot Dump(SocketTableAggregator aggregator)
+    {
+        aggregator.Reset();
+        _reader.DumpListeners(aggregator.ListenerSink);
+        _reader.Dump(aggregator);
+        return aggregator.ToSnapshot(_reader.Name, DateTimeOffset.UnixEpoch, TimeSpan.Zero, 1000, 0, 0);
+    }
+
     private static PortGroupCount CloseWait(SocketSnapshot snapshot) => snapshot.PortGroups.Single(g => g.StateIndex == StateLabel.CloseWait);
 
     private static List<string> ClientGroups(SocketSnapshot snapshot) =>

@@ -28,6 +28,23 @@ public class InodeOwnerTableTests
     }
 
     [Fact]
+    public void Prefetch_AnyInode_ChangesNothing()
+    {
+        var table = new InodeOwnerTable();
+        for (uint inode = 1; inode <= 1000; inode++) table.Set(inode, (int)inode);
+
+        for (uint inode = 0; inode <= 2000; inode++) table.Prefetch(inode);
+        table.Prefetch(uint.MaxValue);
+
+        Assert.Equal(1000, table.Count);
+        for (uint inode = 1; inode <= 2000; inode++)
+        {
+            Assert.Equal(inode <= 1000, table.TryGetValue(inode, out var owner));
+            if (inode <= 1000) Assert.Equal((int)inode, owner);
+        }
+    }
+
+    [Fact]
     public void Set_KnownInode_ReplacesItsOwner()
     {
         var table = new InodeOwnerTable();

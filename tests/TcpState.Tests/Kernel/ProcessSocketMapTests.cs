@@ -24,6 +24,24 @@ public sealed class ProcessSocketMapTests : IDisposable
     }
 
     [Fact]
+    public void TryGetOwnerIndex_AfterResolve_OneIndexPerProcessThatOwnerAtTurnsIntoTheOwner()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11, 12);
+        _proc.AddProcess(200, 6000, "postgres", 21);
+        var map = Map();
+        map.Resolve([11, 21]);
+
+        Assert.True(map.TryGetOwnerIndex(11, out var nginx));
+        Assert.True(map.TryGetOwnerIndex(12, out var nginxAgain));
+        Assert.True(map.TryGetOwnerIndex(21, out var postgres));
+        Assert.False(map.TryGetOwnerIndex(99, out _));
+        Assert.Equal(nginx, nginxAgain);
+        Assert.NotEqual(nginx, postgres);
+        Assert.Same(Owner(map, 11), map.OwnerAt(nginx));
+        Assert.Same(Owner(map, 21), map.OwnerAt(postgres));
+    }
+
+    [Fact]
     public void Resolve_PidReusedByAnotherProcess_ForgetsTheOldOneWithoutAFullRescan()
     {
         _proc.AddProcess(100, 5000, "alpha", 11);

@@ -10,13 +10,34 @@ public sealed class StaticOwners : ISocketOwnerLookup
     /// <summary>Owners that only <see cref="Resolve"/> finds, as a /proc walk would.</summary>
     public Dictionary<uint, SocketOwner> FoundByWalk { get; } = [];
 
+    private readonly List<SocketOwner> _indexed = [];
+
     public int Walks { get; private set; }
 
     public bool TryGetOwner(uint inode, out SocketOwner? owner) => Known.TryGetValue(inode, out owner);
 
+    // The index of an owner is its position in a list grown as owners are asked for; Resolve
+    // starts a new list, as indexes need only last until then.
+    public bool TryGetOwnerIndex(uint inode, out int index)
+    {
+        index = -1;
+        if (!Known.TryGetValue(inode, out var owner)) return false;
+        index = _indexed.IndexOf(owner);
+        if (index < 0)
+        {
+            index = _indexed.Count;
+            _indexed.Add(owner);
+        }
+
+        return true;
+    }
+
+    public SocketOwner OwnerAt(int index) => _indexed[index];
+
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
         Walks++;
+        _indexed.Clear();
         foreach (var inode in unknownInodes)
         {
             if (FoundByWalk.TryGetValue(inode, out var owner)) Known[inode] = owner;
