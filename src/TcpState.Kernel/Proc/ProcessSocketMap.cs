@@ -68,6 +68,22 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
         return false;
     }
 
+    /// <summary>
+    /// Before the first dump only: one walk of every process, so that the first dump finds its
+    /// owners as it streams and the aggregator holds back only the sockets opened meanwhile.
+    /// The <see cref="Resolve"/> after it is then an ordinary incremental walk.
+    /// </summary>
+    public void Prepare()
+    {
+        if (_walk > 0)
+        {
+            return;
+        }
+
+        _walk++;
+        WalkProcesses(fullRescan: false);
+    }
+
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
         if (unknownInodes.Count == 0)

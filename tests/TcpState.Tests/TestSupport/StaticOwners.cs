@@ -10,9 +10,20 @@ public sealed class StaticOwners : ISocketOwnerLookup
     /// <summary>Owners that only <see cref="Resolve"/> finds, as a /proc walk would.</summary>
     public Dictionary<uint, SocketOwner> FoundByWalk { get; } = [];
 
+    /// <summary>Owners that <see cref="Prepare"/> finds, as the walk before a cold map's first dump would.</summary>
+    public Dictionary<uint, SocketOwner> FoundByPrepare { get; } = [];
+
     public int Walks { get; private set; }
 
+    public int Preparations { get; private set; }
+
     public bool TryGetOwner(uint inode, out SocketOwner? owner) => Known.TryGetValue(inode, out owner);
+
+    public void Prepare()
+    {
+        Preparations++;
+        foreach (var (inode, owner) in FoundByPrepare) Known[inode] = owner;
+    }
 
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
