@@ -55,8 +55,17 @@ public sealed class SocketTableAggregator : ISocketSink
         _groups.Clear();
         _queues.Clear();
         _listenerInodes.Clear();
+        // Few sockets are held back once attribution is warm: a capacity far above what the last
+        // sample needed (a burst of new processes) is given back rather than kept for good.
+        var trim = _pending.Capacity > 65_536 && _pending.Count < _pending.Capacity / 4;
         _pending.Clear();
         _unknownInodes.Clear();
+        if (trim)
+        {
+            _pending.TrimExcess();
+            _unknownInodes.TrimExcess();
+        }
+
         _ownerTable.Clear();
         _unattributed = 0;
         _serverPorts.CopyFrom(_configuredServerPorts);
