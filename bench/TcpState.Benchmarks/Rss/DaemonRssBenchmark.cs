@@ -9,7 +9,8 @@ namespace TcpState.Benchmarks.Rss;
 /// exporter build (or wrapper script that execs one, e.g. to set an environment variable) is
 /// started in the namespace at the default 10 s interval, in rounds (order rotated), and after
 /// its Nth sample VmRSS, VmHWM and the anonymous and file-backed parts of /proc/PID/smaps_rollup
-/// are read; then it is stopped. Several builds on the same sockets, so they compare like with like.
+/// are read, with the CPU time it used since it started; then it is stopped. Several builds on
+/// the same sockets, so they compare like with like.
 /// </summary>
 internal sealed class DaemonRssBenchmark : IBenchmarkMode
 {
@@ -57,7 +58,7 @@ internal sealed class DaemonRssBenchmark : IBenchmarkMode
 
         using var load = new SocketLoad(LoadPlan.For(LoadMix.Established, size.Value), new NativeTools(tools), cancellation);
         PeersBenchmark.Progress($"load ready: {load.Counts()}");
-        var table = new List<string> { "round  build                                          samples  VmRSS MB  VmHWM MB  anon MB  file MB  last sample s" };
+        var table = new List<string> { "round  build                                          samples  VmRSS MB  VmHWM MB  anon MB  file MB  last sample s  CPU s" };
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < exporters.Count; k++)
@@ -79,7 +80,7 @@ internal sealed class DaemonRssBenchmark : IBenchmarkMode
 
                 var rollup = SmapsRollup(daemon.Pid);
                 table.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{round + 1,5}  {Shorten(exporter),-45}  {samples,7}  {ProcessUsage.StatusBytes(daemon.Pid, "VmRSS") / 1048576.0,8:0.0}  {ProcessUsage.StatusBytes(daemon.Pid, "VmHWM") / 1048576.0,8:0.0}  {rollup.GetValueOrDefault("Anonymous") / 1048576.0,7:0.0}  {(rollup.GetValueOrDefault("Rss") - rollup.GetValueOrDefault("Anonymous")) / 1048576.0,7:0.0}  {ScrapedProcess.Value(body, "tcpstate_sample_duration_seconds"),13:0.000}"));
+                    $"{round + 1,5}  {Shorten(exporter),-45}  {samples,7}  {ProcessUsage.StatusBytes(daemon.Pid, "VmRSS") / 1048576.0,8:0.0}  {ProcessUsage.StatusBytes(daemon.Pid, "VmHWM") / 1048576.0,8:0.0}  {rollup.GetValueOrDefault("Anonymous") / 1048576.0,7:0.0}  {(rollup.GetValueOrDefault("Rss") - rollup.GetValueOrDefault("Anonymous")) / 1048576.0,7:0.0}  {ScrapedProcess.Value(body, "tcpstate_sample_duration_seconds"),13:0.000}  {ProcessUsage.CpuSeconds(daemon.Pid),5:0.00}"));
                 PeersBenchmark.Progress(table[^1]);
                 foreach (var line in daemon.Output.TakeLast(3)) PeersBenchmark.Progress("  daemon log: " + line);
             }
