@@ -5,7 +5,7 @@ using TcpState.Benchmarks.Peers;
 
 // Exit codes: 0 the run completed (targets missed or not: they are reported, not enforced),
 // 1 a correctness check failed or a size could not be measured, 2 usage error, 130 interrupted.
-IBenchmarkMode[] modes = [new AttributionBenchmark(), new PeersBenchmark(), new TcpState.Benchmarks.Netns.NetnsBenchmark()];
+IBenchmarkMode[] modes = [new AttributionBenchmark(), new PeersBenchmark(), new TcpState.Benchmarks.Netns.NetnsBenchmark(), new TcpState.Benchmarks.Rss.DaemonRssBenchmark()];
 
 var mode = args.Length > 0 ? modes.FirstOrDefault(m => m.Name == args[0]) : null;
 if (mode is null)

@@ -11,6 +11,7 @@ public sealed class SocketSampler
     public const int MaxAttempts = 3;
 
     private readonly SocketTableAggregator _aggregator;
+    private readonly ISocketOwnerLookup? _owners;
     private readonly TimeProvider _time;
     private readonly int _maxPortSeries;
     private readonly Func<PortRange?>? _portRange;
@@ -28,6 +29,7 @@ public sealed class SocketSampler
         _portRange = portRange;
         _topDestinations = topDestinations;
         Source = source;
+        _owners = owners;
         _aggregator = new SocketTableAggregator(serverPorts, owners, tracker, pidLabel);
         _maxPortSeries = maxPortSeries;
         _time = time;
@@ -49,6 +51,10 @@ public sealed class SocketSampler
         var started = _time.GetTimestamp();
         long malformed = 0;
         var range = _portRange?.Invoke();
+        // Attribution's share of the sample: the walk a cold lookup makes before the dump, and ToSnapshot's.
+        var preparing = _time.GetTimestamp();
+        _owners?.Prepare();
+        var preparation = _time.GetElapsedTime(preparing);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             _aggregator.Reset(range);
@@ -73,7 +79,7 @@ public sealed class SocketSampler
             {
                 var attributionStarted = _time.GetTimestamp();
                 var snapshot = _aggregator.ToSnapshot(Source.Name, _time.GetUtcNow(), TimeSpan.Zero, _maxPortSeries, malformed, attempt, Source.ReportsListenQueueLimit, _topDestinations);
-                var attribution = _time.GetElapsedTime(attributionStarted);
+                var attribution = preparation + _time.GetElapsedTime(attributionStarted);
                 // The sample's duration includes the other namespaces: it is what the interval must allow for.
                 var namespaces = withNamespaces ? Namespaces?.Sample() : null;
                 return snapshot.WithTiming(_time.GetUtcNow(), _time.GetElapsedTime(started), attribution, namespaces);

@@ -73,10 +73,19 @@ public sealed class SocketTableAggregator : ISocketSink
         _groups.Clear();
         _queues.Clear();
         _listenerInodes.Clear();
+        // Few sockets are held back once attribution is warm: a capacity far above what the last
+        // sample needed (a burst of new processes) is given back rather than kept for good.
+        var trim = _pending.Capacity > 65_536 && _pending.Count < _pending.Capacity / 4;
         _pending.Clear();
         _unknownInodes.Clear();
         _inFlightNext = 0;
         _inFlightCount = 0;
+        if (trim)
+        {
+            _pending.TrimExcess();
+            _unknownInodes.TrimExcess();
+        }
+
         _ownerTable.Clear();
         ForgetOwnerIndexes();
         _unattributed = 0;

@@ -54,4 +54,18 @@ public class SocketSamplerTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), snapshot.Duration);
         Assert.Equal(FakeTimeProvider.Epoch.AddMilliseconds(250), snapshot.Timestamp);
     }
+
+    [Fact]
+    public void Sample_OwnersPreparedBeforeTheDump_SocketsAttributedAsTheyStreamWithoutAWalk()
+    {
+        var owners = new StaticOwners { FoundByPrepare = { [7] = new SocketOwner(100, 10, "nginx") } };
+        var source = new ScriptedSource();
+        source.Sockets.Add(new SocketRecord { Family = AddressFamilies.Inet, State = (byte)KernelTcpState.Established, LocalPort = 80, RemotePort = 5000, Inode = 7 });
+
+        var snapshot = new SocketSampler(source, [80], 1000, TimeProvider.System, owners).Sample();
+
+        Assert.Equal((1, 0), (owners.Preparations, owners.Walks));
+        Assert.Equal("nginx", Assert.Single(snapshot.PortGroups).Process);
+        Assert.Equal(0, snapshot.UnattributedSockets);
+    }
 }

@@ -116,6 +116,34 @@ public sealed class ProcessSocketMapTests : IDisposable
         Assert.Equal(afterFirst + 1, map.FullRescans);
     }
 
+    [Fact]
+    public void Prepare_ColdMap_LearnsEveryProcessInOneWalk()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11, 12);
+        _proc.AddProcess(200, 6000, "postgres", 21);
+        var map = Map();
+
+        map.Prepare();
+
+        Assert.Equal(("nginx", "postgres", 1L), (Owner(map, 12)?.Name, Owner(map, 21)?.Name, map.Walks));
+    }
+
+    [Fact]
+    public void Prepare_AfterTheFirstWalk_DoesNotWalkAgain()
+    {
+        _proc.AddProcess(100, 5000, "nginx", 11);
+        var map = Map();
+        map.Prepare();
+        _proc.AddProcess(200, 6000, "postgres", 21);
+
+        map.Prepare();
+
+        Assert.Equal(1, map.Walks);
+        Assert.Null(Owner(map, 21));
+        map.Resolve([21]);
+        Assert.Equal("postgres", Owner(map, 21)?.Name);
+    }
+
     [Theory]
     [InlineData(ProcessNameSource.Comm, "my daemon)")]
     [InlineData(ProcessNameSource.Exe, "my daemon)-bin")]

@@ -11,8 +11,12 @@ public sealed class StaticOwners : ISocketOwnerLookup
     public Dictionary<uint, SocketOwner> FoundByWalk { get; } = [];
 
     private readonly List<SocketOwner> _indexed = [];
+    /// <summary>Owners that <see cref="Prepare"/> finds, as the walk before a cold map's first dump would.</summary>
+    public Dictionary<uint, SocketOwner> FoundByPrepare { get; } = [];
 
     public int Walks { get; private set; }
+
+    public int Preparations { get; private set; }
 
     public bool TryGetOwner(uint inode, out SocketOwner? owner) => Known.TryGetValue(inode, out owner);
 
@@ -33,6 +37,12 @@ public sealed class StaticOwners : ISocketOwnerLookup
     }
 
     public SocketOwner OwnerAt(int index) => _indexed[index];
+
+    public void Prepare()
+    {
+        Preparations++;
+        foreach (var (inode, owner) in FoundByPrepare) Known[inode] = owner;
+    }
 
     public void Resolve(IReadOnlyList<uint> unknownInodes)
     {
