@@ -45,7 +45,9 @@ public sealed class SamplingService : BackgroundService
     private TimeSpan _interval;
     private bool _slow;
     private readonly double _cpuBudget;
-    private readonly Queue<TimeSpan> _recentCpu = new(CpuHistory);
+    private readonly TimeSpan[] _recentCpu = new TimeSpan[CpuHistory]; // a ring: the last CpuHistory costs
+    private int _recentCpuCount;
+    private int _recentCpuNext;
     private bool _overBudget;
 
     public SamplingService(SocketSampler sampler, SnapshotStore store, SamplerStatistics statistics, ExporterOptions options, TimeProvider time, ILogger<SamplingService> logger, Kernel.Proc.ProcessSocketMap? owners = null)
@@ -196,7 +198,7 @@ public sealed class SamplingService : BackgroundService
             }
         }
 
-        if (_overBudget != (budgetRule > configured) && _recentCpu.Count > 0)
+        if (_overBudget != (budgetRule > configured) && _recentCpuCount > 0)
         {
             var sustained = SustainedCpu();
             // Hysteresis, as for slow samples: over budget from the first sustained cost above it
@@ -232,9 +234,10 @@ public sealed class SamplingService : BackgroundService
             return configured;
         }
 
-        if (_recentCpu.Count == CpuHistory) _recentCpu.Dequeue();
-        _recentCpu.Enqueue(cost);
-        if (_recentCpu.Count < 2)
+        _recentCpu[_recentCpuNext] = cost;
+        _recentCpuNext = (_recentCpuNext + 1) % CpuHistory;
+        _recentCpuCount = Math.Min(_recentCpuCount + 1, CpuHistory);
+        if (_recentCpuCount < 2)
         {
             return configured;
         }
@@ -244,20 +247,17 @@ public sealed class SamplingService : BackgroundService
         return needed > configured.Ticks ? TimeSpan.FromTicks(needed) : configured;
     }
 
-    // The lower of two, the median of three; allocates nothing.
+    // The lower of two, the median of three (the order in the ring does not matter).
     private TimeSpan SustainedCpu()
     {
-        TimeSpan a = default, b = default, c = default;
-        var n = 0;
-        foreach (var cost in _recentCpu)
+        var (a, b) = (_recentCpu[0], _recentCpu[1]);
+        var (low, high) = a < b ? (a, b) : (b, a);
+        return _recentCpuCount switch
         {
-            (a, b, c) = n switch { 0 => (cost, b, c), 1 => (a, cost, c), _ => (a, b, cost) };
-            n++;
-        }
-
-        var low = a < b ? a : b;
-        var high = a < b ? b : a;
-        return n switch { 1 => a, 2 => low, _ => c < low ? low : c > high ? high : c };
+            1 => a,
+            2 => low,
+            _ => _recentCpu[2] < low ? low : _recentCpu[2] > high ? high : _recentCpu[2],
+        };
     }
 
     private string FormatPercent() => (_cpuBudget * 100).ToString("0.###", CultureInfo.InvariantCulture);
