@@ -11,14 +11,13 @@ namespace TcpState.Kernel.Proc;
 /// cache miss. Capacity is a power of two, at most half full; removal shifts the following run
 /// back (no tombstones), so lookups never slow down with churn. Inode 0 is the empty slot's key:
 /// the kernel gives no socket inode 0 (TIME_WAIT sockets report 0 because they have none), so it
-/// is never stored and never found. The slots live on the pinned object heap so that
-/// <see cref="Prefetch"/> can hand their address to the CPU. Not thread-safe.
+/// is never stored and never found. Not thread-safe.
 /// </summary>
 public sealed unsafe class InodeOwnerTable
 {
     private const int MinimumCapacity = 16;
 
-    private Slot[] _slots = GC.AllocateArray<Slot>(MinimumCapacity, pinned: true);
+    private Slot[] _slots = new Slot[MinimumCapacity];
     private int _mask = MinimumCapacity - 1;
     private int _shift = 32 - BitOperations.Log2(MinimumCapacity);
 
@@ -52,6 +51,10 @@ public sealed unsafe class InodeOwnerTable
     }
 
     /// <summary>Starts loading the inode's home slot into the cache (x86; elsewhere it does nothing).</summary>
+    /// <remarks>
+    /// The slots need no pinning: a prefetch reads nothing into the program and cannot fault, so
+    /// an address the GC made stale by moving the array at that moment only wastes the hint.
+    /// </remarks>
     public void Prefetch(uint inode)
     {
         if (Sse.IsSupported)
@@ -136,7 +139,7 @@ public sealed unsafe class InodeOwnerTable
     private void Resize(int capacity)
     {
         var old = _slots;
-        _slots = GC.AllocateArray<Slot>(capacity, pinned: true);
+        _slots = new Slot[capacity];
         _mask = capacity - 1;
         _shift = 32 - BitOperations.Log2((uint)capacity);
         Count = 0;

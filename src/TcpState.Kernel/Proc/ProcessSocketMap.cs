@@ -73,6 +73,7 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
     public SocketOwner OwnerAt(int index) => _ownerByIndex[index]!;
 
     public void Prefetch(uint inode) => _owners.Prefetch(inode);
+
     /// <summary>
     /// Before the first dump only: one walk of every process, so that the first dump finds its
     /// owners as it streams and the aggregator holds back only the sockets opened meanwhile.
