@@ -67,10 +67,7 @@ internal static class ExporterDaemonBench
         load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
         var wrkSeconds = (int)Math.Clamp(interval.TotalSeconds - sampleSeconds - 1.5, 3, WrkDuration.TotalSeconds);
         WaitForNextSample(daemon, interval, cancellation);
-        var wrk = load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), "wrk",
-            "-t2", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency",
-            $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess();
-        var wrkResult = WrkResult.Parse(wrk.StandardOutput);
+        var wrkResult = RunWrk(load, wrkSeconds, threads: 2, []);
         if (wrkResult.Problems.Length > 0)
         {
             problems.Add($"wrk: {wrkResult.Problems}");
@@ -96,9 +93,7 @@ internal static class ExporterDaemonBench
         // samples. Reported next to the uncompressed run (a note), not instead of it.
         load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
         WaitForNextSample(daemon, interval, cancellation);
-        var gzip = WrkResult.Parse(load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), "wrk",
-            "-t2", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency", "-H", "Accept-Encoding: gzip",
-            $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess().StandardOutput);
+        var gzip = RunWrk(load, wrkSeconds, threads: 2, ["-H", "Accept-Encoding: gzip"]);
         notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"wrk with Accept-Encoding: gzip (as Prometheus asks), next interval: p50 {gzip.P50Ms:0.00} ms, p99 {gzip.P99Ms:0.00} ms, {gzip.RequestsPerSecond:0} requests/s"));
         if (gzip.Problems.Length > 0)
@@ -175,15 +170,20 @@ internal static class ExporterDaemonBench
         ProcessRunner.Run("taskset", ["-a", "-p", "-c", "0", pid], TimeSpan.FromSeconds(10)).EnsureSuccess();
         try
         {
-            var wrk = load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), "taskset", "-c", "1", "wrk",
-                "-t1", $"-c{WrkConnections}", $"-d{wrkSeconds}s", "--timeout", "2s", "--latency",
-                $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics").EnsureSuccess();
-            return WrkResult.Parse(wrk.StandardOutput);
+            return RunWrk(load, wrkSeconds, threads: 1, [], pinnedTo: "1");
         }
         finally
         {
             ProcessRunner.Run("taskset", ["-a", "-p", "-c", $"0-{Environment.ProcessorCount - 1}", pid], TimeSpan.FromSeconds(10));
         }
+    }
+
+    // wrk at WrkConnections against /metrics from inside the load's namespace, optionally pinned to a CPU.
+    private static WrkResult RunWrk(SocketLoad load, int seconds, int threads, string[] extra, string? pinnedTo = null)
+    {
+        string[] wrk = ["wrk", $"-t{threads}", $"-c{WrkConnections}", $"-d{seconds}s", "--timeout", "2s", "--latency", .. extra, $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics"];
+        string[] command = pinnedTo is null ? wrk : ["taskset", "-c", pinnedTo, .. wrk];
+        return WrkResult.Parse(load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), command[0], command[1..]).EnsureSuccess().StandardOutput);
     }
 
     // tcpstate_sample_interval_seconds: the configured 10 s, or longer after slow or costly samples.
