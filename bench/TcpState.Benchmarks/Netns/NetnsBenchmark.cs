@@ -146,11 +146,11 @@ internal sealed class NetnsBenchmark : IBenchmarkMode
                 cancellation.ThrowIfCancellationRequested();
                 var target = targets[(round + k) % targets.Count];
                 var sink = new CountingSink();
-                var cpuBefore = TcpState.Kernel.ThreadCpuClock.Now() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+                var cpuBefore = TcpState.Kernel.CpuClock.Thread() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
                 var clock = Stopwatch.StartNew();
                 target.Reader.Dump(sink);
                 var elapsed = clock.Elapsed;
-                var cpuAfter = TcpState.Kernel.ThreadCpuClock.Now() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+                var cpuAfter = TcpState.Kernel.CpuClock.Thread() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
                 wall[target.Label].Add(elapsed.TotalMilliseconds);
                 cpu[target.Label].Add((cpuAfter - cpuBefore).TotalMilliseconds);
                 returned[target.Label] = sink.Sockets;

@@ -102,7 +102,7 @@ internal static class ExporterDaemonBench
         }
 
         // Either rule's warning that it stretched the interval: a slow sample or one over the CPU budget.
-        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal) || l.Contains("(--sample.max-cpu-percent) at the", StringComparison.Ordinal));
+        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal) || l.Contains("of CPU each, more than", StringComparison.Ordinal));
         var intervalAfter = EffectiveInterval(daemon);
         var unexpected = daemon.Output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
         notes.Add(string.Create(CultureInfo.InvariantCulture,

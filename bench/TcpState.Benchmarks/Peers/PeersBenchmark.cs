@@ -250,12 +250,12 @@ internal sealed class PeersBenchmark : IBenchmarkMode
 
     private static RunTiming InProcess(Func<long> run, long before)
     {
-        var cpu = TcpState.Kernel.ThreadCpuClock.Now() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        var cpu = TcpState.Kernel.CpuClock.Thread() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
         var sockets = run();
         var wall = clock.Elapsed.TotalMilliseconds;
-        var cpuMs = ((TcpState.Kernel.ThreadCpuClock.Now() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed")) - cpu).TotalMilliseconds;
+        var cpuMs = ((TcpState.Kernel.CpuClock.Thread() ?? throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed")) - cpu).TotalMilliseconds;
         return new RunTiming(wall, cpuMs, GC.GetAllocatedBytesForCurrentThread() - allocated, sockets, before);
     }
 

@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Information, "A sample took {Duration} ms, under a twentieth of the {Interval} interval; the CPU budget (--sample.max-cpu-percent) still has it sample every {Effective}")]
     public static partial void IntervalRestoredButOverCpuBudget(ILogger logger, long duration, string interval, string effective);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Samples cost {Cpu} ms of CPU each, more than {Percent}% of one core (--sample.max-cpu-percent) at the {Interval} interval: sampling every {Effective} until they cost less. Raise --sample.max-cpu-percent to sample more often (0 turns the budget off).")]
-    public static partial void OverCpuBudget(ILogger logger, long cpu, string percent, string interval, string effective);
+    [LoggerMessage(1012, LogLevel.Warning, "Samples cost {Cpu} ms of CPU each, more than {SamplingPercent}% of one core at the {Interval} interval (nine tenths of --sample.max-cpu-percent={Percent}; the rest is for serving scrapes): sampling every {Effective} until they cost less. Raise --sample.max-cpu-percent to sample more often (0 turns the budget off).")]
+    public static partial void OverCpuBudget(ILogger logger, long cpu, string samplingPercent, string percent, string interval, string effective);
 
     [LoggerMessage(1013, LogLevel.Information, "Samples cost {Cpu} ms of CPU each, under half of {Percent}% of one core at the {Interval} interval: the CPU budget no longer stretches the interval (sampling every {Effective})")]
     public static partial void CpuBudgetRestored(ILogger logger, long cpu, string percent, string interval, string effective);
