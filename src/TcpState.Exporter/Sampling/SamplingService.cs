@@ -14,7 +14,8 @@ namespace TcpState.Exporter.Sampling;
 /// samples. When a sample takes more than a tenth of the interval, the next waits ten times its
 /// duration instead (at most <see cref="MaximumInterval"/>). Separately, the CPU time samples cost
 /// is held within <c>--sample.max-cpu-percent</c> of one core: the interval stretches to the
-/// sustained CPU cost of a sample divided by that budget. A sample's cost is the whole process's
+/// sustained CPU cost of a sample divided by nine tenths of that budget (the rest is for serving
+/// scrapes, see <see cref="SamplingShareOfBudget"/>). A sample's cost is the whole process's
 /// CPU time while it runs: the dump and aggregation on the sampling thread, and what the runtime
 /// does because of them on its own threads (garbage collections, the JIT compiling the methods
 /// the sample made hot). The longer of the two rules wins; the configured interval returns once
