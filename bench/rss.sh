@@ -14,14 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-out=bench/TcpState.Benchmarks/bin/Release/net10.0
-dotnet build bench/TcpState.Benchmarks/TcpState.Benchmarks.csproj -c Release --nologo -v quiet >&2
-mkdir -p "$out/native"
-for source in bench/reference/sockdiag-count.c bench/reference/run-timed.c bench/load/timewait-churn.c bench/load/pair-holder.c; do
-  gcc -O2 -Wall -Wextra -Werror -o "$out/native/$(basename "$source" .c)" "$source"
-done
-dotnet publish src/TcpState.Exporter -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:PublishTrimmed=true -p:PublishReadyToRun=true -p:DebugType=none \
-  --nologo -v quiet -o "$out/exporter" >&2
+. bench/lib.sh
+build_benchmark_and_exporter
 
-exec "$out/TcpState.Benchmarks" rss --tools "$out/native" --exporter "$out/exporter/tcpstate-exporter" "$@"
+exec "$BENCH_OUT/TcpState.Benchmarks" rss --tools "$BENCH_OUT/native" --exporter "$BENCH_OUT/exporter/tcpstate-exporter" "$@"

@@ -57,17 +57,8 @@ if [ -d /run/systemd/system ] && systemctl list-unit-files prometheus-node-expor
   systemctl mask prometheus-node-exporter.service >/dev/null 2>&1 || true
 fi
 
-out=bench/TcpState.Benchmarks/bin/Release/net10.0
 echo "bench/run.sh: building the benchmark, the C programs and the exporter" >&2
-dotnet build bench/TcpState.Benchmarks/TcpState.Benchmarks.csproj -c Release --nologo -v quiet >&2
-mkdir -p "$out/native"
-for source in bench/reference/sockdiag-count.c bench/reference/run-timed.c bench/load/timewait-churn.c bench/load/pair-holder.c; do
-  gcc -O2 -Wall -Wextra -Werror -o "$out/native/$(basename "$source" .c)" "$source"
-done
-# As packaging/build.sh publishes it (self-contained, trimmed, ReadyToRun), so RSS and CPU are
-# those of the installed daemon.
-dotnet publish src/TcpState.Exporter -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:PublishTrimmed=true -p:PublishReadyToRun=true -p:DebugType=none \
-  --nologo -v quiet -o "$out/exporter" >&2
+. bench/lib.sh
+build_benchmark_and_exporter
 
-exec "$out/TcpState.Benchmarks" peers --tools "$out/native" --exporter "$out/exporter/tcpstate-exporter" "$@"
+exec "$BENCH_OUT/TcpState.Benchmarks" peers --tools "$BENCH_OUT/native" --exporter "$BENCH_OUT/exporter/tcpstate-exporter" "$@"
