@@ -29,7 +29,7 @@ public static class Settings
 
     public static readonly SettingDefinition MaxCpuPercent = new(
         "--sample.max-cpu-percent", "Sample:MaxCpuPercent", "2",
-        "Most CPU sampling may use, in percent of one core (0 to 100, e.g. 2 or 0.5); when samples cost more at --sample.interval, the interval stretches. 0 turns the budget off.");
+        "Most CPU the daemon may use, in percent of one core (0 to 100, e.g. 2 or 0.5); samples are held to nine tenths of it, the rest is for serving scrapes: when they cost more at --sample.interval, the interval stretches. 0 turns the budget off.");
 
     public static readonly SettingDefinition Source = new(
         "--sample.source", "Sample:Source", "auto",

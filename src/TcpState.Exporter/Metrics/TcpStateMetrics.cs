@@ -55,7 +55,7 @@ public sealed class TcpStateMetrics : IDisposable
         _meter.CreateObservableGauge("tcpstate.sample.duration", () => Measure(s => s.Duration.TotalSeconds), "s",
             "Wall time the last good sample took.");
         _meter.CreateObservableGauge("tcpstate.sample.interval", () => new Measurement<double>((_statistics.SampleInterval ?? options.SampleInterval).TotalSeconds), "s",
-            "The interval between sample starts in effect: --sample.interval, or longer (at most 5 minutes) while samples take more than a tenth of it (ten times the last sample's duration) or cost more CPU than --sample.max-cpu-percent of one core allows (a sample's sustained CPU time divided by that share); the longer wins.");
+            "The interval between sample starts in effect: --sample.interval, or longer (at most 5 minutes) while samples take more than a tenth of it (ten times the last sample's duration) or cost more CPU than --sample.max-cpu-percent of one core allows (a sample's sustained CPU time divided by nine tenths of that share); the longer wins.");
         _meter.CreateObservableGauge("tcpstate.last.sample.timestamp", () => Measure(s => s.Timestamp.ToUnixTimeMilliseconds() / 1000.0), "s",
             "Unix time at which the last good sample completed; data older than a few intervals is stale.");
         _meter.CreateObservableGauge("tcpstate.last.sample.success", () => new Measurement<int>(_statistics.LastSucceeded ? 1 : 0), null,
