@@ -6,28 +6,33 @@ namespace TcpState.Core;
 /// </summary>
 public interface ISocketOwnerLookup
 {
-    /// <summary>The fast path: an inode already attributed.</summary>
-    bool TryGetOwner(uint inode, out SocketOwner? owner);
-
     /// <summary>
-    /// <see cref="TryGetOwner"/> as the owner's index: a small non-negative number that stands
-    /// for one owner until the next <see cref="Resolve"/> (<see cref="OwnerAt"/> gives it), so
-    /// that a caller can keep per-owner data in an array instead of a dictionary.
+    /// The fast path: the owner of an inode already attributed, as the owner's index, a small
+    /// non-negative number that stands for one owner until the next <see cref="Resolve"/>
+    /// (<see cref="OwnerAt"/> gives it), so that a caller can keep per-owner data in an array
+    /// instead of a dictionary.
     /// </summary>
     bool TryGetOwnerIndex(uint inode, out int index);
 
     /// <summary>The owner with this index (from <see cref="TryGetOwnerIndex"/> since the last <see cref="Resolve"/>).</summary>
     SocketOwner OwnerAt(int index);
 
+    /// <summary>The owner of an inode already attributed: <see cref="TryGetOwnerIndex"/> and <see cref="OwnerAt"/> in one.</summary>
+    bool TryGetOwner(uint inode, out SocketOwner? owner)
+    {
+        owner = TryGetOwnerIndex(inode, out var index) ? OwnerAt(index) : null;
+        return owner is not null;
+    }
+
     /// <summary>
-    /// A hint that <see cref="TryGetOwner"/> will be asked for this inode shortly: starts loading
-    /// what that lookup reads into the cache. Changes nothing else.
+    /// A hint that <see cref="TryGetOwnerIndex"/> will be asked for this inode shortly: starts
+    /// loading what that lookup reads into the cache. Changes nothing else.
     /// </summary>
     void Prefetch(uint inode)
     {
     }
 
-    /// <summary>Looks for the owners of inodes <see cref="TryGetOwner"/> did not know (walks /proc).</summary>
+    /// <summary>Looks for the owners of inodes <see cref="TryGetOwnerIndex"/> did not know (walks /proc).</summary>
     void Resolve(IReadOnlyList<uint> unknownInodes);
 
     /// <summary>

@@ -56,18 +56,6 @@ public sealed unsafe class ProcessSocketMap : ISocketOwnerLookup
     /// <summary>Processes whose fds were read, over all walks.</summary>
     public long ProcessScans { get; private set; }
 
-    public bool TryGetOwner(uint inode, out SocketOwner? owner)
-    {
-        if (_owners.TryGetValue(inode, out var index))
-        {
-            owner = _ownerByIndex[index];
-            return true;
-        }
-
-        owner = null;
-        return false;
-    }
-
     public bool TryGetOwnerIndex(uint inode, out int index) => _owners.TryGetValue(inode, out index);
 
     public SocketOwner OwnerAt(int index) => _ownerByIndex[index]!;

@@ -160,7 +160,7 @@ public sealed class ProcessSocketMapTests : IDisposable
 
     private ProcessSocketMap Map() => new(_proc.Root, ProcessNameSource.Comm, _time);
 
-    private static SocketOwner? Owner(ProcessSocketMap map, uint inode) => map.TryGetOwner(inode, out var owner) ? owner : null;
+    private static SocketOwner? Owner(ISocketOwnerLookup map, uint inode) => map.TryGetOwner(inode, out var owner) ? owner : null;
 
     public void Dispose() => _proc.Dispose();
 }

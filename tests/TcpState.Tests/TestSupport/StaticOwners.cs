@@ -18,8 +18,6 @@ public sealed class StaticOwners : ISocketOwnerLookup
 
     public int Preparations { get; private set; }
 
-    public bool TryGetOwner(uint inode, out SocketOwner? owner) => Known.TryGetValue(inode, out owner);
-
     // The index of an owner is its position in a list grown as owners are asked for; Resolve
     // starts a new list, as indexes need only last until then.
     public bool TryGetOwnerIndex(uint inode, out int index)
