@@ -328,9 +328,7 @@ public sealed class SamplingServiceTests : IDisposable
         // (the budget at 2 %, nine tenths of it for samples: 5.6 s). Then samples turn fast but
         // stay costly: the slow rule lets go, the budget keeps 5.6 s.
         var source = new CpuCostSource(TimeSpan.FromMilliseconds(100));
-        var log = new CapturingLogger<SamplingService>();
-        var sampler = new SocketSampler(new WallClockAdvancing(source, _time, TimeSpan.FromMilliseconds(200), samples: 2), [], 1000, _time);
-        using var slowService = new SamplingService(sampler, new SnapshotStore(), new SamplerStatistics(), Options("1s", "2"), _time, log, cpuClock: CpuClock.Thread);
+        var (slowService, _, log) = CpuService(new WallClockAdvancing(source, _time, TimeSpan.FromMilliseconds(200), samples: 2), "1s", "2");
 
         slowService.SampleOnce();
         Assert.Equal(TimeSpan.FromSeconds(2), slowService.EffectiveInterval);
