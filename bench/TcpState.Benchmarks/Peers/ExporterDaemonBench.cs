@@ -17,6 +17,11 @@ internal static class ExporterDaemonBench
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan WrkDuration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(5);
+
+    // The event ids of the daemon's two warnings that it stretched the interval (src/TcpState.Exporter/Sampling/Log.cs),
+    // as the console log prints them: a sample slower than a tenth of the interval, samples over the CPU budget.
+    private const string SlowSampleEvent = "SamplingService[1006]";
+    private const string OverCpuBudgetEvent = "SamplingService[1012]";
     private const int WrkConnections = 32;
     private const int SingleScrapes = 8;
 
@@ -72,12 +77,10 @@ internal static class ExporterDaemonBench
         // thousands of calls, which a daemon that has answered scrapes for a while has long
         // done. Measured without it, those compilations are the first seconds' tail: p99 7-8 ms
         // against 4.1-4.6 ms after a 5 s warm-up, on the same daemon and sockets (~1,700 series).
-        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
-        WaitForNextSample(daemon, interval, cancellation);
+        WaitForQuietInterval(load, daemon, interval, cancellation);
         RunWrk(load, Math.Min(wrkSeconds, (int)WarmUpDuration.TotalSeconds), threads: 2, []);
 
-        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
-        WaitForNextSample(daemon, interval, cancellation);
+        WaitForQuietInterval(load, daemon, interval, cancellation);
         var wrkResult = RunWrk(load, wrkSeconds, threads: 2, []);
         if (wrkResult.Problems.Length > 0)
         {
@@ -102,8 +105,7 @@ internal static class ExporterDaemonBench
         // As Prometheus scrapes: it asks for gzip (Accept-Encoding: gzip), which the daemon
         // compresses once per collection; the same wrk as above otherwise, between the next two
         // samples. Reported next to the uncompressed run (a note), not instead of it.
-        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
-        WaitForNextSample(daemon, interval, cancellation);
+        WaitForQuietInterval(load, daemon, interval, cancellation);
         var gzip = RunWrk(load, wrkSeconds, threads: 2, ["-H", "Accept-Encoding: gzip"]);
         notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"wrk with Accept-Encoding: gzip (as Prometheus asks), next interval: p50 {gzip.P50Ms:0.00} ms, p99 {gzip.P99Ms:0.00} ms, {gzip.RequestsPerSecond:0} requests/s"));
@@ -113,7 +115,7 @@ internal static class ExporterDaemonBench
         }
 
         // Either rule's warning that it stretched the interval: a slow sample or one over the CPU budget.
-        var warnings = daemon.Output.Count(l => l.Contains("more than a tenth", StringComparison.Ordinal) || l.Contains("of CPU each, more than", StringComparison.Ordinal));
+        var warnings = daemon.Output.Count(l => l.Contains(SlowSampleEvent, StringComparison.Ordinal) || l.Contains(OverCpuBudgetEvent, StringComparison.Ordinal));
         var intervalAfter = EffectiveInterval(daemon);
         var unexpected = daemon.Output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
         notes.Add(string.Create(CultureInfo.InvariantCulture,
@@ -128,7 +130,7 @@ internal static class ExporterDaemonBench
 
     // The daemon's CPU share over whole intervals: from the end of one sample to the end of the
     // Nth after it, so the window holds exactly N samples and N intervals however the interval
-    // in effect varies (the CPU budget sets it from each sample's cost: ~20-45 s at 1M). At
+    // in effect varies (the CPU budget sets it from each sample's cost: ~30-70 s at 1M). At
     // least 60 s and 3 samples (at most 4 minutes); for the TIME_WAIT mix what fits in one
     // TIME_WAIT burst, at least 1 sample. Nothing scrapes the daemon during the window but the
     // few polls at its end (answered from its response cache but for one a second). Returns the
@@ -176,8 +178,7 @@ internal static class ExporterDaemonBench
         }
 
         var pid = daemon.Pid.ToString(CultureInfo.InvariantCulture);
-        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
-        WaitForNextSample(daemon, interval, cancellation);
+        WaitForQuietInterval(load, daemon, interval, cancellation);
         ProcessRunner.Run("taskset", ["-a", "-p", "-c", "0", pid], TimeSpan.FromSeconds(10)).EnsureSuccess();
         try
         {
@@ -195,6 +196,14 @@ internal static class ExporterDaemonBench
         string[] wrk = ["wrk", $"-t{threads}", $"-c{WrkConnections}", $"-d{seconds}s", "--timeout", "2s", "--latency", .. extra, $"http://127.0.0.1:{PeersBenchmark.ExporterPort}/metrics"];
         string[] command = pinnedTo is null ? wrk : ["taskset", "-c", pinnedTo, .. wrk];
         return WrkResult.Parse(load.Namespace.Exec(WrkDuration + TimeSpan.FromSeconds(30), command[0], command[1..]).EnsureSuccess().StandardOutput);
+    }
+
+    // Waits for the next sample to end, with the load held for one more interval: what follows runs
+    // between two samples, without a sample's CPU in its numbers.
+    private static void WaitForQuietInterval(SocketLoad load, ScrapedProcess daemon, TimeSpan interval, CancellationToken cancellation)
+    {
+        load.Ensure(interval + TimeSpan.FromSeconds(5), cancellation);
+        WaitForNextSample(daemon, interval, cancellation);
     }
 
     // tcpstate_sample_interval_seconds: the configured 10 s, or longer after slow or costly samples.
