@@ -138,11 +138,19 @@ public static class MetricsEndpoint
             context.Response.ContentLength = response.Body.Length;
             if (!HttpMethods.IsHead(context.Request.Method))
             {
-                // Kestrel copies the segments into its own buffers; one flush sends them.
+                // Headers first: data written before the response starts is held in Kestrel's
+                // own blocks and copied again behind the headers (perf: a fifth of the scrape's
+                // CPU for a ~150 KB body went to renting and copying those blocks).
+                await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+
+                // Kestrel copies the segments into its output pipe; one flush sends them.
                 var writer = context.Response.BodyWriter;
                 foreach (var segment in response.Body)
                 {
-                    writer.Write(segment.Span);
+                    // One span per segment: a size hint over Kestrel's 4 KiB blocks gets a pooled
+                    // array as big as the segment, instead of a lock, a block and a copy per 4 KiB.
+                    segment.Span.CopyTo(writer.GetSpan(segment.Length));
+                    writer.Advance(segment.Length);
                 }
 
                 await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
