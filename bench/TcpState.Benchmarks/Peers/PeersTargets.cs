@@ -27,10 +27,12 @@ internal static class PeersTargets
 
         // Stated for 100k and 1M; sizes below 100k are shown but not judged.
         var large = measured.Where(m => m.Size >= 100_000).ToList();
-        yield return Line("sampling <= 1.10x the C reference at 100k and 1M (ours / reference)",
-            large, m => m.R[PeerKeys.Netlink].Wall / m.R[PeerKeys.Reference].Wall, v => v <= ReferenceRatio, Ratio);
+        // Judged back to back (median of the triples' ratios): the ratio of the rounds' medians
+        // compares runs tens of seconds apart at 1M, and this VM drifts by more than 10 % in that time.
+        yield return Line("sampling <= 1.10x the C reference at 100k and 1M (ours / reference, back to back)",
+            large, m => m.R.BackToBack.BareMedian, v => v <= ReferenceRatio, Ratio);
         yield return Line("  the same with attribution on (the exporter's default sample)",
-            large, m => m.R[PeerKeys.NetlinkAttributed].Wall / m.R[PeerKeys.Reference].Wall, v => v <= ReferenceRatio, Ratio);
+            large, m => m.R.BackToBack.AttributedMedian, v => v <= ReferenceRatio, Ratio);
         yield return Line(">= 2x faster than ss -tan (ss / ours)",
             measured, m => m.R[PeerKeys.Ss].Wall / m.R[PeerKeys.Netlink].Wall, v => v >= SsRatio, Ratio);
         yield return Line("faster than node_exporter's tcpstat scrape (node_exporter / ours)",

@@ -6,6 +6,7 @@ internal sealed record SizeMeasurement(
     SocketCounts CountsAtStart,
     IReadOnlyList<long> ReferenceStates,
     IReadOnlyDictionary<string, PeerStats> Peers,
+    BackToBack BackToBack,
     AttributionResult Attribution,
     DaemonResult? Daemon,
     IReadOnlyList<string> Notes,
