@@ -228,7 +228,7 @@ internal sealed class PeersBenchmark : IBenchmarkMode
             attributed.Add(wall[1] / wall[2]);
         }
 
-        return new BackToBack(triples, bare, attributed);
+        return new BackToBack(bare, attributed);
     }
 
     private static AttributionResult MeasureAttribution(SocketLoad load, NativeTools tools, SocketSampler attributed, ProcessSocketMap owners,

@@ -147,8 +147,9 @@ public static class MetricsEndpoint
                 var writer = context.Response.BodyWriter;
                 foreach (var segment in response.Body)
                 {
-                    // One span per segment: a size hint over Kestrel's 4 KiB blocks gets a pooled
-                    // array as big as the segment, instead of a lock, a block and a copy per 4 KiB.
+                    // One span per segment: a size hint over Kestrel's 4 KiB blocks gets an array
+                    // as big as the segment from the shared pool (sized by SharedArrayPoolCapacity),
+                    // instead of a lock, a block and a copy per 4 KiB.
                     segment.Span.CopyTo(writer.GetSpan(segment.Length));
                     writer.Advance(segment.Length);
                 }
