@@ -14,7 +14,7 @@ public static class SharedArrayPoolCapacity
     /// <summary>The runtime's variable: the most arrays of one size the shared pool keeps per CPU.</summary>
     public const string Variable = "DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION";
 
-    /// <summary>What the exporter sets when the variable is not set (at most 8 MiB of 64 KiB arrays per CPU, kept only once used).</summary>
+    /// <summary>What the exporter sets when the variable is not set (at most 4 MiB of 64 KiB arrays per CPU, kept only once used).</summary>
     public const int ArraysPerSizePerCpu = 64;
 
     /// <summary>Sets <see cref="Variable"/> to <see cref="ArraysPerSizePerCpu"/> unless it is already set.</summary>
