@@ -121,9 +121,10 @@ internal sealed class PeersBenchmark : IBenchmarkMode
         var pairs = new Dictionary<int, (double Bare, double Attributed)>();
         var round = 0;
         var anchor = $"/proc/{load.AnchorPid}";
+        Func<long, RunTiming> bareRun = before => InProcess(() => bare.Sample().TotalSockets, before);
         var peers = new (string Key, Func<long, RunTiming> Run)[]
         {
-            (PeerKeys.Netlink, before => InProcess(() => bare.Sample().TotalSockets, before)),
+            (PeerKeys.Netlink, bareRun),
             (PeerKeys.NetlinkAttributed, before =>
             {
                 SocketSnapshot? snapshot = null;
@@ -171,7 +172,8 @@ internal sealed class PeersBenchmark : IBenchmarkMode
 
         CheckCounts(stats, problems, notes);
         var backToBack = MeasureBackToBack(load, plan.Size, stats,
-            [before => InProcess(() => bare.Sample().TotalSockets, before),
+            [bareRun,
+             // Not the rounds' attributed run, which also records AttributionDuration for (A).
              before => InProcess(() => attributed.Sample().TotalSockets, before),
              before => Reference(networkNamespace, tools, before, [])],
             cancellation);
